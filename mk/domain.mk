@@ -1,0 +1,34 @@
+# Domain core (issue 3): the Belfiore place table generated from codice-fiscale-js, and a
+# libFuzzer target over every domain parser.
+
+PLACES_DATA := node_modules/codice-fiscale-js/src/lista-comuni.js
+PLACES_PROV := node_modules/codice-fiscale-js/src/lista-province.js
+
+GEN_SRCS += $(B)/gen/places_table.c
+
+$(B)/gen/places_table.c: tools/gen_places.mjs $(PLACES_DATA) $(PLACES_PROV)
+	@mkdir -p $(dir $@)
+	node tools/gen_places.mjs $(PLACES_DATA) $(PLACES_PROV) $@
+
+# The generated table includes domain/places.h, so its object depends on it like any other.
+$(B)/obj/gen/places_table.o: src/domain/places.h
+
+# libFuzzer: clang only; built straight from the domain sources so the fuzz build does not need
+# the whole library (or its sanitizer build) to be up to date.
+FUZZ_CC         ?= clang
+FUZZ_TIME       ?= 30
+DOMAIN_SRCS     := $(sort $(wildcard src/domain/*.c))
+FUZZ_DOMAIN_BIN := $(B)/fuzz/fuzz_domain
+
+$(FUZZ_DOMAIN_BIN): fuzz/fuzz_domain.c $(DOMAIN_SRCS) $(B)/gen/places_table.c $(wildcard src/domain/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c17 -D_GNU_SOURCE -g -O1 -Isrc -I$(B)/gen \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ fuzz/fuzz_domain.c $(DOMAIN_SRCS) $(B)/gen/places_table.c
+
+# Bounded run over the committed corpus (new inputs go to a scratch directory, not the corpus).
+.PHONY: fuzz-domain
+fuzz-domain: $(FUZZ_DOMAIN_BIN)
+	@mkdir -p $(B)/fuzz/corpus-domain
+	$(FUZZ_DOMAIN_BIN) -max_total_time=$(FUZZ_TIME) -max_len=512 \
+		$(B)/fuzz/corpus-domain fuzz/corpus/domain

@@ -1,0 +1,36 @@
+/* The back-office home: who is signed in, the school year, the schools and their classes. */
+#include "app/handlers.h"
+#include "store/store.h"
+#include "templates.h"
+#include "web/i18n.h"
+#include "web/page.h"
+
+void office_home(struct req *r, struct resp *w)
+{
+    struct db *db = store_db();
+    int64_t year_id = 0;
+    const char *year_label = NULL;
+    struct school_summary *schools = NULL;
+    size_t n = 0;
+    if (!db || school_year_current(db, &r->arena, r->tenant.id, &year_id, &year_label) < 0 ||
+        school_list(db, &r->arena, r->tenant.id, year_id, &schools, &n) != 0) {
+        page_error(r, w, 500);
+        return;
+    }
+    struct tv *d = page_new(r, N_("Back office"));
+    page_crumb(r, d, N_("Back office"), NULL);
+    page_nav(r, d, N_("Back office"), arena_printf(&r->arena, "/%s/ufficio/", r->tenant.slug),
+             true);
+    if (year_label) {
+        struct tv *y = tv_set_dict(d, "school_year");
+        tv_set_str(y, "label", year_label);
+    }
+    struct tv *list = tv_set_list(d, "schools");
+    for (size_t i = 0; i < n; i++) {
+        struct tv *s = tv_push_dict(list);
+        tv_set_str(s, "name", schools[i].name);
+        tv_set_str(s, "kind_label", tr(r->lang, school_kind_label(schools[i].kind)));
+        tv_set_int(s, "classes_count", schools[i].classes);
+    }
+    page_render(r, w, 200, tmpl_office_home, d);
+}

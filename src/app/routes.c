@@ -1,0 +1,26 @@
+/*
+ * The route table: every URL the application answers, with the roles allowed and the fields
+ * each accepts. Anything not declared here is a 404; any field not declared is dropped.
+ */
+#include "app/handlers.h"
+#include "services/staff.h"
+#include "web/route.h"
+
+static const struct field_spec login_fields[] = {
+    {"email", field_email, 254, true},
+    {"password", field_secret, 1024, true},
+};
+
+const struct route app_routes[] = {
+    {HTTP_GET, "/", 0, NULL, 0, platform_home, ROUTE_PLATFORM},
+    {HTTP_GET, "/health", 0, NULL, 0, platform_health, ROUTE_PLATFORM},
+
+    {HTTP_GET, "/", 0, NULL, 0, portal_home, 0},
+
+    {HTTP_GET, "/ufficio/accedi", 0, NULL, 0, office_login_form, 0},
+    {HTTP_POST, "/ufficio/accedi", 0, ROUTE_FIELDS(login_fields), office_login_submit, 0},
+    {HTTP_POST, "/ufficio/esci", ROLE_ANY_STAFF, NULL, 0, office_logout, 0},
+    {HTTP_GET, "/ufficio/", ROLE_ANY_STAFF, NULL, 0, office_home, 0},
+};
+
+const size_t app_routes_count = sizeof(app_routes) / sizeof(app_routes[0]);

@@ -1,0 +1,82 @@
+/* refettorio demo: create the demo municipality if needed, print the logins, serve. */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "cli/run.h"
+#include "services/demo.h"
+#include "store/store.h"
+
+struct demo_flags {
+    bool no_banner;
+};
+
+static int demo_extra(int argc, char **argv, int i, void *ctx)
+{
+    struct demo_flags *f = ctx;
+    if (!strcmp(argv[i], "--no-banner")) {
+        f->no_banner = true;
+        return 1;
+    }
+    return 0;
+}
+
+static int demo_make_parent(const char *path)
+{
+    char copy[1024];
+    snprintf(copy, sizeof(copy), "%s", path);
+    const char *dir = dirname(copy);
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+        fprintf(stderr, "refettorio demo: cannot create %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void demo_banner(const struct config *cfg, bool created)
+{
+    const char *host = strcmp(cfg->listen, "0.0.0.0") ? cfg->listen : "127.0.0.1";
+    printf("\nRefettorio demo — %s %s\n\n", created ? "created" : "reusing", cfg->db_path);
+    printf("  Portal (families):  http://%s:%d/%s/\n", host, cfg->port, DEMO_TENANT_SLUG);
+    printf("  Back office:        http://%s:%d/%s/ufficio/accedi\n\n", host, cfg->port,
+           DEMO_TENANT_SLUG);
+    printf("  Staff logins (password for all: %s)\n", DEMO_PASSWORD);
+    for (int i = 0; demo_logins[i].email; i++)
+        printf("    %-34s %-8s %s\n", demo_logins[i].email, demo_logins[i].role,
+               demo_logins[i].name);
+    printf("\n  Stop with Ctrl-C.\n\n");
+    fflush(stdout);
+}
+
+int cli_demo(int argc, char **argv)
+{
+    struct demo_flags df = {0};
+    struct cli_server_flags flags = {0};
+    /* Demo defaults first, so flags and environment still override them. */
+    flags.set[flags.nset][0] = "database.path";
+    flags.set[flags.nset++][1] = "var/demo.sqlite";
+    int next = cli_parse_server_flags(argc, argv, &flags, demo_extra, &df);
+    if (next < 0 || next < argc) {
+        fprintf(stderr, "usage: refettorio demo [--db PATH] [--port N] [--listen ADDR] "
+                        "[--static-dir DIR] [--no-banner]\n");
+        return 2;
+    }
+    struct config cfg;
+    if (cli_build_config(&cfg, &flags) != 0)
+        return 2;
+    cfg.demo = true;
+    if (demo_make_parent(cfg.db_path) != 0 || cli_start_services(&cfg) != 0)
+        return 1;
+    bool created = false;
+    struct db *db = store_db();
+    if (!db || demo_seed(db, &created) != 0) {
+        fprintf(stderr, "refettorio demo: cannot create the demo data\n");
+        return 1;
+    }
+    if (!df.no_banner)
+        demo_banner(&cfg, created);
+    return cli_serve_until_signal(&cfg);
+}

@@ -1,0 +1,223 @@
+/* IBAN: MOD 97 for every country, Italian BBAN layout and CIN (see iban.h). */
+#include "domain/iban.h"
+
+#include "domain/checksum.h"
+#include "domain/normalize.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+static bool is_upper(char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Countries using the Italian BBAN (CIN + ABI + CAB + 12-character account). */
+static bool has_italian_bban(const char *country)
+{
+    return strcmp(country, "IT") == 0 || strcmp(country, "SM") == 0;
+}
+
+char iban_italian_cin(const char *abi_cab_account)
+{
+    return checksum_odd_even(abi_cab_account, 22);
+}
+
+void iban_format(const char *normalized, char *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; normalized[i] != '\0' && i < IBAN_MAX_LEN; i++) {
+        if (i > 0 && i % 4 == 0) {
+            out[n++] = ' ';
+        }
+        out[n++] = normalized[i];
+    }
+    out[n] = '\0';
+}
+
+/* MOD 97 of the rearranged IBAN: BBAN, then country and check digits. */
+static int iban_remainder(const char *country, const char *check, const char *bban)
+{
+    int r = checksum_mod97(0, bban, strlen(bban));
+    if (r >= 0) {
+        r = checksum_mod97(r, country, 2);
+    }
+    if (r >= 0) {
+        r = checksum_mod97(r, check, 2);
+    }
+    return r;
+}
+
+/* Italian layout: CIN letter, ABI and CAB digits, account letters or digits. */
+static enum iban_err iban_parse_italian(struct iban *out)
+{
+    const char *b = out->bban;
+    if (!is_upper(b[0])) {
+        out->err_pos = 5;
+        return IBAN_BAD_BBAN;
+    }
+    for (size_t i = 1; i < 11; i++) {
+        if (!is_digit(b[i])) {
+            out->err_pos = i + 5;
+            return IBAN_BAD_BBAN;
+        }
+    }
+    out->cin = b[0];
+    memcpy(out->abi, b + 1, 5);
+    memcpy(out->cab, b + 6, 5);
+    memcpy(out->account, b + 11, 12);
+    return IBAN_OK;
+}
+
+enum iban_err iban_parse(const char *in, struct iban *out)
+{
+    char buf[NORMALIZE_MAX_IDENT + 1];
+    size_t len;
+    size_t bad;
+
+    memset(out, 0, sizeof(*out));
+    switch (normalize_compact(in, buf, sizeof(buf), &len, &bad)) {
+    case NORMALIZE_OK:
+        break;
+    case NORMALIZE_EMPTY:
+        return IBAN_EMPTY;
+    case NORMALIZE_NON_ASCII:
+        out->err_pos = bad;
+        return IBAN_NON_ASCII;
+    case NORMALIZE_CONTROL:
+        out->err_pos = bad;
+        return IBAN_BAD_CHARACTER;
+    case NORMALIZE_TOO_LONG:
+        out->length = sizeof(buf);
+        return IBAN_WRONG_LENGTH;
+    }
+    out->length = len;
+    for (size_t i = 0; i < len; i++) {
+        if (!is_upper(buf[i]) && !is_digit(buf[i])) {
+            out->err_pos = i + 1;
+            return IBAN_BAD_CHARACTER;
+        }
+    }
+    if (len < 2 || !is_upper(buf[0]) || !is_upper(buf[1])) {
+        return IBAN_BAD_COUNTRY;
+    }
+    memcpy(out->country, buf, 2);
+    if (len < 4 || !is_digit(buf[2]) || !is_digit(buf[3])) {
+        return IBAN_BAD_CHECK_FORMAT;
+    }
+    if (has_italian_bban(out->country)) {
+        out->expected_length = IBAN_IT_LEN;
+        if (len != IBAN_IT_LEN) {
+            return IBAN_WRONG_LENGTH;
+        }
+    } else if (len < IBAN_MIN_LEN || len > IBAN_MAX_LEN) {
+        return IBAN_WRONG_LENGTH;
+    }
+    memcpy(out->check, buf + 2, 2);
+    memcpy(out->bban, buf + 4, len - 4);
+    if (has_italian_bban(out->country)) {
+        enum iban_err err = iban_parse_italian(out);
+        if (err != IBAN_OK) {
+            return err;
+        }
+    }
+    if (iban_remainder(out->country, out->check, out->bban) != 1) {
+        return IBAN_BAD_CHECKSUM;
+    }
+    if (out->cin != '\0') {
+        char cin = iban_italian_cin(out->bban + 1);
+        if (cin != out->cin) {
+            out->expected_cin = cin;
+            out->err_pos = 5;
+            return IBAN_BAD_CIN;
+        }
+    }
+    memcpy(out->normalized, buf, len + 1);
+    iban_format(out->normalized, out->formatted);
+    return IBAN_OK;
+}
+
+enum iban_err iban_make(const char *country, const char *bban, char *out)
+{
+    out[0] = '\0';
+    if (country == NULL || strlen(country) != 2 || !is_upper(country[0]) ||
+        !is_upper(country[1])) {
+        return IBAN_BAD_COUNTRY;
+    }
+    size_t n = bban != NULL ? strlen(bban) : 0;
+    if (n + 4 < IBAN_MIN_LEN || n + 4 > IBAN_MAX_LEN) {
+        return IBAN_WRONG_LENGTH;
+    }
+    int r = iban_remainder(country, "00", bban);
+    if (r < 0) {
+        return IBAN_BAD_CHARACTER;
+    }
+    int check = 98 - r;
+    snprintf(out, IBAN_MAX_LEN + 1, "%s%02d%s", country, check, bban);
+    return IBAN_OK;
+}
+
+const char *iban_strerror(enum iban_err err)
+{
+    switch (err) {
+    case IBAN_OK:
+        return "ok";
+    case IBAN_EMPTY:
+        return "the IBAN is empty";
+    case IBAN_NON_ASCII:
+        return "the IBAN contains a non-ASCII character";
+    case IBAN_BAD_CHARACTER:
+        return "the IBAN contains a character that is neither a letter nor a digit";
+    case IBAN_BAD_COUNTRY:
+        return "an IBAN starts with a two-letter country code";
+    case IBAN_BAD_CHECK_FORMAT:
+        return "characters 3 and 4 of an IBAN are its check digits";
+    case IBAN_WRONG_LENGTH:
+        return "the IBAN has the wrong length";
+    case IBAN_BAD_BBAN:
+        return "the Italian account part is malformed";
+    case IBAN_BAD_CHECKSUM:
+        return "the IBAN check digits do not match: a character is probably mistyped";
+    case IBAN_BAD_CIN:
+        return "the Italian CIN letter does not match the account";
+    }
+    return "unknown error";
+}
+
+void iban_describe(enum iban_err err, const struct iban *v, char *out, size_t out_size)
+{
+    switch (err) {
+    case IBAN_NON_ASCII:
+    case IBAN_BAD_CHARACTER:
+        snprintf(out, out_size, "%s (position %zu)", iban_strerror(err), v->err_pos);
+        break;
+    case IBAN_WRONG_LENGTH:
+        if (v->length > IBAN_MAX_LEN) {
+            snprintf(out, out_size, "too long: an IBAN has at most %d characters", IBAN_MAX_LEN);
+        } else if (v->expected_length != 0) {
+            snprintf(out, out_size, "wrong length: %zu characters, an IBAN from %s has %zu",
+                     v->length, v->country, v->expected_length);
+        } else {
+            snprintf(out, out_size, "wrong length: %zu characters, an IBAN has %d to %d",
+                     v->length, IBAN_MIN_LEN, IBAN_MAX_LEN);
+        }
+        break;
+    case IBAN_BAD_BBAN:
+        snprintf(out, out_size, "character %zu should be %s", v->err_pos,
+                 v->err_pos == 5 ? "the CIN letter" : "a digit of the ABI or CAB bank code");
+        break;
+    case IBAN_BAD_CIN:
+        snprintf(out, out_size, "wrong CIN: '%c' where '%c' was expected", v->cin,
+                 v->expected_cin);
+        break;
+    default:
+        snprintf(out, out_size, "%s", iban_strerror(err));
+        break;
+    }
+}

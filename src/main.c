@@ -1,0 +1,42 @@
+/* refettorio: one binary, one subcommand per job. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static void main_usage(FILE *out)
+{
+    fprintf(out, "Refettorio: school meal service for Italian municipalities.\n\n"
+                 "usage: refettorio COMMAND [options]\n\n"
+                 "commands:\n"
+                 "  serve     run the web server (refettorio serve --help)\n"
+                 "  demo      create the demo municipality and serve it on 127.0.0.1:8080\n"
+                 "  migrate   apply pending database migrations\n"
+                 "  admin     create municipalities, schools, classes, staff users\n"
+                 "  check     validate codici fiscali, IBANs, notice numbers and more\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        main_usage(stderr);
+        return 2;
+    }
+    static const struct {
+        const char *name;
+        int (*run)(int, char **);
+    } commands[] = {
+        {"serve", cli_serve}, {"demo", cli_demo},   {"migrate", cli_migrate},
+        {"admin", cli_admin}, {"check", cli_check},
+    };
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        main_usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "refettorio: unknown command \"%s\"\n\n", argv[1]);
+    main_usage(stderr);
+    return 2;
+}

@@ -1,0 +1,116 @@
+#include "services/demo.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "services/audit.h"
+#include "services/staff.h"
+#include "services/tenant.h"
+#include "util/arena.h"
+
+const struct demo_login demo_logins[] = {
+    {"ufficio@comune.esempio.it", "Giulia Bianchi", "ufficio"},
+    {"admin@comune.esempio.it", "Marco Rossi", "admin"},
+    {"gestore@ristorazione-esempio.it", "Paolo Conti", "gestore"},
+    {"cucina@ristorazione-esempio.it", "Anna Ferraro", "cucina"},
+    {NULL, NULL, NULL},
+};
+
+struct demo_school {
+    const char *name;
+    enum school_kind kind;
+    const char *address;
+    const char *kitchen_email;
+    const char *classes[12];
+};
+
+static const struct demo_school demo_schools[] = {
+    {"Scuola dell'infanzia Gianni Rodari",
+     SCHOOL_INFANZIA,
+     "Via dei Tigli 4, 00100 Esempio",
+     "cucina.rodari@ristorazione-esempio.it",
+     {"Sezione A", "Sezione B", "Sezione C", NULL}},
+    {"Scuola primaria Maria Montessori",
+     SCHOOL_PRIMARIA,
+     "Piazza Garibaldi 1, 00100 Esempio",
+     "cucina.montessori@ristorazione-esempio.it",
+     {"1A", "1B", "2A", "2B", "3A", "3B", "4A", "4B", "5A", "5B", NULL}},
+    {"Scuola primaria Don Lorenzo Milani",
+     SCHOOL_PRIMARIA,
+     "Via Roma 22, 00100 Esempio",
+     "cucina.milani@ristorazione-esempio.it",
+     {"1A", "2A", "3A", "4A", "5A", NULL}},
+};
+
+static int demo_create(struct db *db)
+{
+    struct tenant_new t = {
+        .slug = DEMO_TENANT_SLUG,
+        .name = "Comune di Esempio",
+        .fiscal_code = "80012345674",
+        .address = "Piazza del Municipio 1, 00100 Esempio",
+        .phone = "+39 06 1234 5678",
+        .email = "scuola@comune.esempio.it",
+        .pec = "protocollo@pec.comune.esempio.it",
+        .office_hours = "Lunedì, mercoledì e venerdì 9:00-12:30; giovedì 15:00-17:30",
+        .website = "https://www.comune.esempio.it",
+    };
+    int64_t tenant_id, year_id;
+    if (tenant_create(db, &t, &tenant_id) != TENANT_OK)
+        return -1;
+    if (school_year_create(db, tenant_id, "2026/2027", "2026-09-14", "2027-06-30", &year_id) !=
+        TENANT_OK)
+        return -1;
+    for (size_t i = 0; i < sizeof(demo_schools) / sizeof(demo_schools[0]); i++) {
+        const struct demo_school *s = &demo_schools[i];
+        int64_t school_id, class_id;
+        if (school_create(db, tenant_id, s->name, s->kind, s->address, s->kitchen_email,
+                          &school_id) != TENANT_OK)
+            return -1;
+        for (int c = 0; s->classes[c]; c++)
+            if (class_create(db, tenant_id, school_id, year_id, s->classes[c], &class_id) !=
+                TENANT_OK)
+                return -1;
+    }
+    for (int i = 0; demo_logins[i].email; i++) {
+        enum role role;
+        int64_t id;
+        if (!staff_role_parse(demo_logins[i].role, &role) ||
+            staff_create(db, tenant_id, demo_logins[i].email, demo_logins[i].name, role,
+                         DEMO_PASSWORD, &id) != STAFF_OK)
+            return -1;
+    }
+    struct audit_entry e = {.tenant_id = tenant_id,
+                            .actor = AUDIT_CLI,
+                            .actor_label = "refettorio demo",
+                            .action = "tenant.create",
+                            .entity = "tenant",
+                            .entity_id = tenant_id,
+                            .to_state = "created",
+                            .detail = "demo data"};
+    return audit_record(db, &e);
+}
+
+int demo_seed(struct db *db, bool *created)
+{
+    struct arena a;
+    arena_init(&a, 1024);
+    struct tenant t;
+    int found = tenant_find(db, &a, DEMO_TENANT_SLUG, &t);
+    arena_free(&a);
+    *created = false;
+    if (found < 0)
+        return -1;
+    if (found == 1)
+        return 0;
+    if (db_begin(db) != DB_OK)
+        return -1;
+    if (demo_create(db) != 0) {
+        db_rollback(db);
+        return -1;
+    }
+    if (db_commit(db) != DB_OK)
+        return -1;
+    *created = true;
+    return 0;
+}

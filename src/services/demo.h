@@ -1,0 +1,28 @@
+/*
+ * The demo municipality, "Comune di Esempio" (slug esempio): realistic schools, classes, a
+ * school year and one staff user per role, created in one transaction when absent. Each later
+ * feature adds its own demo data here so `make demo` shows it working.
+ */
+#ifndef REFETTORIO_SERVICES_DEMO_H
+#define REFETTORIO_SERVICES_DEMO_H
+
+#include <stdbool.h>
+
+#include "store/db.h"
+
+#define DEMO_TENANT_SLUG "esempio"
+#define DEMO_PASSWORD "Mensa-Esempio-2026"
+
+struct demo_login {
+    const char *email;
+    const char *name;
+    const char *role;
+};
+
+/* The staff accounts the demo creates, terminated by a NULL email. */
+extern const struct demo_login demo_logins[];
+
+/* Create the demo data unless the tenant exists. *created tells which. 0 or -1. */
+int demo_seed(struct db *db, bool *created);
+
+#endif

@@ -1,0 +1,177 @@
+#include "web/page.h"
+
+#include <string.h>
+
+#include "templates.h"
+#include "util/time.h"
+#include "web/i18n.h"
+#include "web/route.h"
+#include "web/session.h"
+
+struct tv *page_new(struct req *r, const char *title_msgid)
+{
+    struct arena *a = &r->arena;
+    struct tv *d = tv_dict(a);
+    tv_set_str(d, "lang", r->lang);
+    tv_set_str(d, "page_title", tr(r->lang, title_msgid));
+    tv_set_str(d, "static", "/static");
+    tv_set_int(d, "year", time_year_rome());
+    if (r->csrf)
+        tv_set_str(d, "csrf", r->csrf);
+
+    bool en = !strcmp(r->lang, "en");
+    struct tv *alt = tv_set_dict(d, "alt_lang");
+    tv_set_str(alt, "code", en ? "it" : "en");
+    tv_set_str(alt, "label", en ? "Italiano" : "English");
+    const char *path = r->path ? r->path : "/";
+    tv_set_str(alt, "href", arena_printf(a, "%s?lang=%s", path, en ? "it" : "en"));
+
+    tv_set_list(d, "breadcrumb");
+    tv_set_list(d, "nav");
+    if (r->has_tenant) {
+        struct tv *t = tv_set_dict(d, "tenant");
+        tv_set_str(t, "slug", r->tenant.slug);
+        tv_set_str(t, "name", r->tenant.name);
+        tv_set_str(t, "address", r->tenant.address);
+        tv_set_str(t, "phone", r->tenant.phone);
+        tv_set_str(t, "email", r->tenant.email);
+        tv_set_str(t, "pec", r->tenant.pec);
+        tv_set_str(t, "hours", r->tenant.office_hours);
+        tv_set_str(t, "website", r->tenant.website);
+        page_crumb(r, d, N_("Home"), arena_printf(a, "/%s/", r->tenant.slug));
+    }
+    if (r->signed_in) {
+        struct tv *u = tv_set_dict(d, "user");
+        tv_set_str(u, "name", r->user.name);
+        tv_set_str(u, "role_label", tr(r->lang, staff_role_label(r->user.role)));
+    }
+    return d;
+}
+
+void page_crumb(struct req *r, struct tv *data, const char *label_msgid, const char *href)
+{
+    struct tv *list = (struct tv *)tv_get(data, "breadcrumb");
+    struct tv *item = tv_push_dict(list);
+    tv_set_str(item, "label", tr(r->lang, label_msgid));
+    tv_set_str(item, "href", href);
+}
+
+void page_nav(struct req *r, struct tv *data, const char *label_msgid, const char *href,
+              bool current)
+{
+    struct tv *list = (struct tv *)tv_get(data, "nav");
+    struct tv *item = tv_push_dict(list);
+    tv_set_str(item, "label", tr(r->lang, label_msgid));
+    tv_set_str(item, "href", href);
+    tv_set_bool(item, "current", current);
+}
+
+int page_csrf(struct req *r, struct resp *w, struct tv *data)
+{
+    if (session_ensure(r, w) != 0)
+        return -1;
+    tv_set_str(data, "csrf", r->csrf);
+    return 0;
+}
+
+void page_form_state(struct req *r, struct tv *data)
+{
+    struct tv *values = tv_set_dict(data, "values");
+    struct tv *errors = tv_set_dict(data, "errors");
+    if (!r->route)
+        return;
+    for (size_t i = 0; i < r->route->nfields; i++) {
+        const struct field_spec *f = &r->route->fields[i];
+        if (f->validate != field_secret && r->raw && r->raw[i])
+            tv_set_str(values, f->name, r->raw[i]);
+        if (r->errors && r->errors[i])
+            tv_set_str(errors, f->name, tr(r->lang, r->errors[i]));
+    }
+}
+
+void page_render(struct req *r, struct resp *w, int status, tmpl_render_fn t, struct tv *data)
+{
+    buf_reset(&w->body);
+    struct tmpl_out o = {.out = &w->body, .lang = r->lang, .arena = &r->arena};
+    t(&o, data);
+    if (w->body.err != BUF_OK) {
+        buf_reset(&w->body);
+        resp_text(w, 500, "The page is too large to be shown.");
+        return;
+    }
+    w->status = status;
+    w->content_type = "text/html; charset=utf-8";
+}
+
+static const char *page_error_title(int status)
+{
+    switch (status) {
+    case 400:
+        return N_("The request is not valid");
+    case 403:
+        return N_("Access denied");
+    case 404:
+        return N_("Page not found");
+    case 405:
+        return N_("Method not allowed");
+    case 408:
+        return N_("The request took too long");
+    case 413:
+        return N_("The request is too large");
+    case 414:
+        return N_("The address is too long");
+    case 415:
+        return N_("Unsupported content");
+    case 431:
+        return N_("The request headers are too large");
+    default:
+        return N_("Something went wrong");
+    }
+}
+
+static const char *page_error_message(int status)
+{
+    switch (status) {
+    case 400:
+        return N_("The browser sent something we could not read. Go back and try again.");
+    case 403:
+        return N_("You cannot open this page, or your session has expired. Reload the page "
+                  "and try again.");
+    case 404:
+        return N_("The address may be wrong, or the page was moved. Check it or start again "
+                  "from the home page.");
+    case 405:
+        return N_("This address does not accept this kind of request.");
+    case 408:
+        return N_("The data arrived too slowly. Check your connection and try again.");
+    case 413:
+        return N_("What you sent is larger than allowed. Send a smaller file or less text.");
+    case 414:
+        return N_("The address is longer than allowed.");
+    case 415:
+        return N_("This address does not accept this kind of content.");
+    case 431:
+        return N_("Your browser sent too much data in the request headers. Clear this site's "
+                  "cookies and try again.");
+    default:
+        return N_("An unexpected error happened on our side. It has been recorded; please try "
+                  "again in a few minutes.");
+    }
+}
+
+void page_error(struct req *r, struct resp *w, int status)
+{
+    if (!r->lang)
+        r->lang = I18N_DEFAULT_LANG;
+    struct tv *d = page_new(r, page_error_title(status));
+    tv_set_strf(d, "status", "%d", status);
+    tv_set_str(d, "title", tr(r->lang, page_error_title(status)));
+    tv_set_str(d, "message", tr(r->lang, page_error_message(status)));
+    tv_set_str(d, "home_href", r->has_tenant ? arena_printf(&r->arena, "/%s/", r->tenant.slug)
+                                             : "/");
+    if (r->has_tenant)
+        page_crumb(r, d, page_error_title(status), NULL);
+    page_render(r, w, status, tmpl_error, d);
+    if (status == 400 || status == 408 || status == 413 || status == 431 || status == 414)
+        w->close = true;
+}

@@ -1,0 +1,354 @@
+#include "web/route.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "domain/email.h"
+#include "store/store.h"
+#include "util/log.h"
+#include "web/form.h"
+#include "web/html.h"
+#include "web/i18n.h"
+#include "web/page.h"
+#include "web/session.h"
+#include "web/static.h"
+
+#define LANG_COOKIE "lang"
+
+/* ---- validators ------------------------------------------------------------------------- */
+
+static const char *field_trim(struct arena *a, const char *in)
+{
+    while (*in == ' ' || *in == '\t')
+        in++;
+    size_t n = strlen(in);
+    while (n && (in[n - 1] == ' ' || in[n - 1] == '\t'))
+        n--;
+    return arena_strndup(a, in, n);
+}
+
+const char *field_text(struct arena *a, const char *in, const char **out)
+{
+    for (const unsigned char *p = (const unsigned char *)in; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return N_("Use a single line without special characters.");
+    *out = field_trim(a, in);
+    return NULL;
+}
+
+const char *field_multiline(struct arena *a, const char *in, const char **out)
+{
+    for (const unsigned char *p = (const unsigned char *)in; *p; p++)
+        if ((*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t') || *p == 0x7f)
+            return N_("Remove the special characters from this text.");
+    *out = arena_strdup(a, in);
+    return NULL;
+}
+
+const char *field_email(struct arena *a, const char *in, const char **out)
+{
+    struct email e;
+    if (email_parse(in, &e) != EMAIL_OK)
+        return N_("Enter an e-mail address like name@example.it.");
+    *out = arena_strdup(a, e.normalized);
+    return NULL;
+}
+
+const char *field_secret(struct arena *a, const char *in, const char **out)
+{
+    *out = in;
+    return NULL;
+}
+
+const char *field_token(struct arena *a, const char *in, const char **out)
+{
+    for (const char *p = in; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+            return N_("This value is not valid.");
+    *out = in;
+    return NULL;
+}
+
+const char *field_local_path(struct arena *a, const char *in, const char **out)
+{
+    /* Only same-site absolute paths: "/x", never "//host" or "/\host" (open redirects). */
+    if (in[0] != '/' || in[1] == '/' || in[1] == '\\')
+        return N_("This value is not valid.");
+    for (const unsigned char *p = (const unsigned char *)in; *p; p++)
+        if (*p < 0x21 || *p == 0x7f || *p == '\\')
+            return N_("This value is not valid.");
+    *out = in;
+    return NULL;
+}
+
+static size_t route_utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p & 0xc0) != 0x80)
+            n++;
+    return n;
+}
+
+/* ---- matching ------------------------------------------------------------------------------ */
+
+bool route_match(const char *pattern, const char *path, struct arena *a,
+                 const char *params[ROUTE_MAX_PARAMS])
+{
+    int np = 0;
+    const char *p = pattern, *s = path;
+    while (*p && *s) {
+        if (*p == '{') {
+            const char *close = strchr(p, '}');
+            if (!close || np == ROUTE_MAX_PARAMS)
+                return false;
+            const char *end = strchr(s, '/');
+            size_t len = end ? (size_t)(end - s) : strlen(s);
+            if (len == 0)
+                return false;
+            if (params)
+                params[np] = arena_strndup(a, s, len);
+            np++;
+            p = close + 1;
+            s += len;
+            continue;
+        }
+        if (*p != *s)
+            return false;
+        p++;
+        s++;
+    }
+    return *p == '\0' && *s == '\0';
+}
+
+/* ---- pipeline -------------------------------------------------------------------------------- */
+
+static void router_choose_lang(struct req *r, struct resp *w)
+{
+    const char *q = i18n_lang(req_query(r, "lang"));
+    if (q) {
+        r->lang = q;
+        r->lang_from_query = true;
+        resp_header(w, "Set-Cookie",
+                    arena_printf(&r->arena, "%s=%s; Path=/; Max-Age=31536000; SameSite=Lax",
+                                 LANG_COOKIE, q));
+        return;
+    }
+    const char *c = i18n_lang(req_cookie(r, LANG_COOKIE));
+    r->lang = c ? c : I18N_DEFAULT_LANG;
+}
+
+/* Parse the query string; a malformed one is a client error. */
+static bool router_parse_query(struct req *r)
+{
+    const char *q = strchr(r->raw_uri, '?');
+    if (!q)
+        return true;
+    enum form_err e = form_parse_urlencoded(&r->arena, q + 1, strlen(q + 1), &r->query, &r->nquery);
+    if (e != FORM_OK) {
+        r->limit_status = e == FORM_ERR_TOO_LONG ? 414 : 400;
+        r->limit_reason = form_err_reason(e);
+        return false;
+    }
+    return true;
+}
+
+static bool router_parse_path(struct req *r)
+{
+    const char *end = strchr(r->raw_uri, '?');
+    size_t n = end ? (size_t)(end - r->raw_uri) : strlen(r->raw_uri);
+    char *path;
+    if (n == 0 || r->raw_uri[0] != '/') {
+        r->limit_status = 400;
+        r->limit_reason = "request target is not an absolute path";
+        return false;
+    }
+    enum form_err e = form_decode(&r->arena, r->raw_uri, n, false, &path);
+    if (e != FORM_OK) {
+        r->limit_status = 400;
+        r->limit_reason = form_err_reason(e);
+        return false;
+    }
+    r->path = path;
+    return true;
+}
+
+static bool router_form_fields(struct req *r)
+{
+    if (http_method_is_safe(r->method) || r->method == HTTP_DELETE)
+        return true;
+    const char *ct = r->content_type ? r->content_type : "";
+    if (r->body.len == 0)
+        return true;
+    if (strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
+        enum form_err e = form_parse_urlencoded(&r->arena, buf_str(&r->body), r->body.len,
+                                                &r->form, &r->nform);
+        if (e != FORM_OK) {
+            r->limit_status = 400;
+            r->limit_reason = form_err_reason(e);
+            return false;
+        }
+        return true;
+    }
+    r->limit_status = 415;
+    r->limit_reason = "unsupported content type";
+    return false;
+}
+
+static const char *router_lookup(const struct kv *list, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(list[i].name, name))
+            return list[i].value;
+    return NULL;
+}
+
+static void router_validate_fields(struct req *r)
+{
+    const struct route *rt = r->route;
+    r->values = arena_calloc(&r->arena, rt->nfields + 1, sizeof(char *));
+    r->raw = arena_calloc(&r->arena, rt->nfields + 1, sizeof(char *));
+    r->errors = arena_calloc(&r->arena, rt->nfields + 1, sizeof(char *));
+    bool from_query = http_method_is_safe(r->method);
+    for (size_t i = 0; i < rt->nfields; i++) {
+        const struct field_spec *f = &rt->fields[i];
+        const char *in = from_query ? router_lookup(r->query, r->nquery, f->name)
+                                    : router_lookup(r->form, r->nform, f->name);
+        r->raw[i] = in;
+        const char *err = NULL, *out = NULL;
+        if (!in || !*in) {
+            if (f->required)
+                err = N_("This field is required.");
+        } else if (route_utf8_chars(in) > f->max_chars) {
+            err = N_("This is too long: please shorten it.");
+        } else {
+            err = f->validate(&r->arena, in, &out);
+            if (!err && f->required && (!out || !*out))
+                err = N_("This field is required.");
+        }
+        r->values[i] = err ? NULL : out;
+        r->errors[i] = err;
+        if (err)
+            r->has_errors = true;
+    }
+}
+
+static const struct route *router_find(struct req *r, const char *path, bool platform,
+                                       bool *method_mismatch)
+{
+    enum http_method m = r->method == HTTP_HEAD ? HTTP_GET : r->method;
+    *method_mismatch = false;
+    for (size_t i = 0; i < app_routes_count; i++) {
+        const struct route *rt = &app_routes[i];
+        if (((rt->flags & ROUTE_PLATFORM) != 0) != platform)
+            continue;
+        const char *params[ROUTE_MAX_PARAMS] = {0};
+        if (!route_match(rt->pattern, path, &r->arena, params))
+            continue;
+        if (rt->method != m) {
+            *method_mismatch = true;
+            continue;
+        }
+        memcpy(r->params, params, sizeof(params));
+        return rt;
+    }
+    return NULL;
+}
+
+static bool router_resolve_tenant(struct req *r, struct resp *w)
+{
+    const char *p = r->path + 1;
+    const char *slash = strchr(p, '/');
+    size_t n = slash ? (size_t)(slash - p) : strlen(p);
+    char *slug = arena_strndup(&r->arena, p, n);
+    if (!tenant_slug_valid(slug)) {
+        page_error(r, w, 404);
+        return false;
+    }
+    struct db *db = store_db();
+    int found = db ? tenant_find(db, &r->arena, slug, &r->tenant) : -1;
+    if (found < 0) {
+        page_error(r, w, 500);
+        return false;
+    }
+    if (found == 0) {
+        log_info("unknown tenant", "slug", slug);
+        page_error(r, w, 404);
+        return false;
+    }
+    r->has_tenant = true;
+    if (!slash) {
+        /* "/esempio" -> "/esempio/": relative links on the home page then resolve. */
+        resp_redirect(w, 308, arena_printf(&r->arena, "/%s/", slug));
+        return false;
+    }
+    r->rest = slash;
+    return true;
+}
+
+void router_dispatch(struct req *r, struct resp *w)
+{
+    r->lang = I18N_DEFAULT_LANG;
+    if (r->limit_status) {
+        page_error(r, w, r->limit_status);
+        return;
+    }
+    if (!router_parse_path(r) || !router_parse_query(r)) {
+        page_error(r, w, r->limit_status);
+        return;
+    }
+    router_choose_lang(r, w);
+
+    if (strncmp(r->path, "/static/", 8) == 0) {
+        static_serve(r, w, r->path + 8);
+        return;
+    }
+    bool platform = strcmp(r->path, "/") == 0 || strcmp(r->path, "/health") == 0;
+    if (!platform && !router_resolve_tenant(r, w))
+        return;
+
+    bool mismatch;
+    r->route = router_find(r, platform ? r->path : r->rest, platform, &mismatch);
+    if (!r->route) {
+        if (mismatch) {
+            resp_header(w, "Allow", "GET, HEAD, POST");
+            page_error(r, w, 405);
+        } else {
+            page_error(r, w, 404);
+        }
+        return;
+    }
+    if (r->has_tenant && session_load(r) != 0) {
+        page_error(r, w, 500);
+        return;
+    }
+    if (!router_form_fields(r)) {
+        page_error(r, w, r->limit_status);
+        return;
+    }
+    if (!http_method_is_safe(r->method) && !(r->route->flags & ROUTE_NO_CSRF)) {
+        const char *token = router_lookup(r->form, r->nform, "csrf");
+        if (!session_csrf_ok(r, token)) {
+            log_warn("csrf rejected", "path", r->path, "client", r->client_addr);
+            page_error(r, w, 403);
+            return;
+        }
+    }
+    if (r->route->roles) {
+        if (!r->signed_in) {
+            if (http_method_is_safe(r->method)) {
+                resp_redirect(w, 303,
+                              arena_printf(&r->arena, "/%s/ufficio/accedi", r->tenant.slug));
+            } else {
+                page_error(r, w, 403);
+            }
+            return;
+        }
+        if (!(r->user.role & r->route->roles)) {
+            page_error(r, w, 403);
+            return;
+        }
+    }
+    router_validate_fields(r);
+    r->route->handler(r, w);
+}

@@ -1,0 +1,66 @@
+/*
+ * The route table and the request pipeline. A route names its method, path pattern, the roles
+ * allowed, its declared fields (validator + maximum length) and its handler. Before a handler
+ * runs, the router has: answered limit violations; resolved the tenant from the first path
+ * segment (unknown tenant: 404); chosen the language; loaded the session; checked CSRF on unsafe
+ * methods; checked the role; and parsed, validated and normalised the declared fields, dropping
+ * every undeclared one. A handler therefore reads typed, valid values or NULL.
+ */
+#ifndef REFETTORIO_WEB_ROUTE_H
+#define REFETTORIO_WEB_ROUTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "web/http.h"
+
+typedef void (*route_handler)(struct req *r, struct resp *w);
+
+/* Validate in; on success set *out (possibly normalised, arena-allocated) and return NULL; on
+   failure return the English msgid of the problem, shown next to the field. */
+typedef const char *(*field_validator)(struct arena *a, const char *in, const char **out);
+
+struct field_spec {
+    const char *name;
+    field_validator validate;
+    size_t max_chars; /* in characters (UTF-8 code points) */
+    bool required;
+};
+
+enum route_flags {
+    ROUTE_PLATFORM = 1u << 0, /* pattern is absolute, no tenant */
+    ROUTE_NO_CSRF = 1u << 1,  /* machine endpoints authenticated otherwise */
+    ROUTE_UPLOAD = 1u << 2,   /* accepts multipart/form-data up to HTTP_MAX_UPLOAD_BYTES */
+};
+
+struct route {
+    enum http_method method;
+    const char *pattern; /* "/ufficio/accedi", "/ufficio/scuole/{id}"; relative to /<tenant> */
+    unsigned roles;      /* enum role bits allowed; 0 = public */
+    const struct field_spec *fields;
+    size_t nfields;
+    route_handler handler;
+    unsigned flags;
+};
+
+#define ROUTE_FIELDS(a) (a), (sizeof(a) / sizeof((a)[0]))
+
+/* The application's table (src/app/routes.c). */
+extern const struct route app_routes[];
+extern const size_t app_routes_count;
+
+/* Run the whole pipeline for r and fill w. */
+void router_dispatch(struct req *r, struct resp *w);
+/* Match a pattern against a path, capturing {params}; exposed for tests. */
+bool route_match(const char *pattern, const char *path, struct arena *a,
+                 const char *params[ROUTE_MAX_PARAMS]);
+
+/* Validators. */
+const char *field_text(struct arena *a, const char *in, const char **out);      /* one line, trimmed */
+const char *field_multiline(struct arena *a, const char *in, const char **out); /* keeps newlines */
+const char *field_email(struct arena *a, const char *in, const char **out);     /* lower-cased */
+const char *field_secret(struct arena *a, const char *in, const char **out);    /* as typed */
+const char *field_token(struct arena *a, const char *in, const char **out);     /* [A-Za-z0-9_-] */
+const char *field_local_path(struct arena *a, const char *in, const char **out); /* "/..." only */
+
+#endif

@@ -1,0 +1,212 @@
+#include "web/session.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store/store.h"
+#include "util/log.h"
+#include "util/time.h"
+
+#define SESSION_ID_BYTES 32
+#define SESSION_TOKEN_CHARS 44 /* base64url of 32 bytes without padding, + NUL */
+#define SESSION_TOUCH_SECONDS 60
+
+static bool session_secure;
+static int session_idle_minutes = 30;
+
+void session_configure(bool secure_cookies, int idle_minutes)
+{
+    session_secure = secure_cookies;
+    session_idle_minutes = idle_minutes;
+}
+
+static void session_random_token(char out[SESSION_TOKEN_CHARS])
+{
+    unsigned char raw[SESSION_ID_BYTES];
+    randombytes_buf(raw, sizeof(raw));
+    sodium_bin2base64(out, SESSION_TOKEN_CHARS, raw, sizeof(raw),
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof(raw));
+}
+
+static void session_hash_id(const char *id, char out[65])
+{
+    unsigned char h[32];
+    crypto_generichash(h, sizeof(h), (const unsigned char *)id, strlen(id), NULL, 0);
+    sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+static bool session_id_wellformed(const char *id)
+{
+    if (strlen(id) != SESSION_TOKEN_CHARS - 1)
+        return false;
+    for (const char *p = id; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '_'))
+            return false;
+    return true;
+}
+
+static void session_set_cookie(struct req *r, struct resp *w, const char *value, bool clear)
+{
+    char *c = arena_printf(&r->arena, "%s=%s; Path=/%s/; HttpOnly; SameSite=Lax%s%s",
+                           SESSION_COOKIE, value, r->tenant.slug, clear ? "; Max-Age=0" : "",
+                           session_secure ? "; Secure" : "");
+    resp_header(w, "Set-Cookie", c);
+}
+
+static void session_expiry(int minutes, char out[TIME_ISO_MAX])
+{
+    time_iso(time_now() + (time_t)minutes * 60, out);
+}
+
+int session_load(struct req *r)
+{
+    r->has_session = false;
+    r->signed_in = false;
+    r->csrf = NULL;
+    const char *id = req_cookie(r, SESSION_COOKIE);
+    if (!id || !session_id_wellformed(id) || !r->has_tenant)
+        return 0;
+    struct db *db = store_db();
+    if (!db)
+        return -1;
+    char hash[65], now[TIME_ISO_MAX];
+    session_hash_id(id, hash);
+    time_now_iso(now);
+    struct db_stmt *st = db_stmt(db, STMT_SESSION_BY_HASH);
+    if (!st)
+        return -1;
+    db_bind_text(st, 1, hash);
+    db_bind_int(st, 2, r->tenant.id);
+    db_bind_text(st, 3, now);
+    enum db_err e = db_step(st);
+    int64_t staff_id = 0;
+    char last_seen[TIME_ISO_MAX] = "";
+    if (e == DB_ROW) {
+        staff_id = db_col_null(st, 0) ? 0 : db_col_int(st, 0);
+        r->csrf = arena_strdup(&r->arena, db_col_text(st, 1));
+        snprintf(last_seen, sizeof(last_seen), "%s", db_col_text(st, 2));
+    }
+    db_reset(st);
+    if (e != DB_ROW)
+        return e == DB_DONE ? 0 : -1;
+    r->has_session = true;
+    memcpy(r->session_hash, hash, sizeof(hash));
+    if (staff_id) {
+        int found = staff_find_by_id(db, &r->arena, r->tenant.id, staff_id, &r->user);
+        r->signed_in = found == 1 && !r->user.disabled;
+    }
+    /* Slide the expiry, at most once a minute, so a busy user is not written on every click. */
+    char touch_after[TIME_ISO_MAX];
+    time_iso(time_now() - SESSION_TOUCH_SECONDS, touch_after);
+    if (strcmp(last_seen, touch_after) < 0) {
+        char expires[TIME_ISO_MAX];
+        session_expiry(staff_id ? session_idle_minutes : SESSION_ANON_MINUTES, expires);
+        st = db_stmt(db, STMT_SESSION_TOUCH);
+        if (st) {
+            db_bind_text(st, 1, hash);
+            db_bind_text(st, 2, now);
+            db_bind_text(st, 3, expires);
+            db_exec_stmt(st);
+        }
+    }
+    return 0;
+}
+
+static int session_create(struct req *r, struct resp *w, int64_t staff_id)
+{
+    struct db *db = store_db();
+    if (!db)
+        return -1;
+    char id[SESSION_TOKEN_CHARS], csrf[SESSION_TOKEN_CHARS], hash[65];
+    char now[TIME_ISO_MAX], expires[TIME_ISO_MAX];
+    session_random_token(id);
+    session_random_token(csrf);
+    session_hash_id(id, hash);
+    time_now_iso(now);
+    session_expiry(staff_id ? session_idle_minutes : SESSION_ANON_MINUTES, expires);
+    struct db_stmt *st = db_stmt(db, STMT_SESSION_INSERT);
+    if (!st)
+        return -1;
+    db_bind_text(st, 1, hash);
+    db_bind_int(st, 2, r->tenant.id);
+    if (staff_id)
+        db_bind_int(st, 3, staff_id);
+    else
+        db_bind_null(st, 3);
+    db_bind_text(st, 4, csrf);
+    db_bind_text(st, 5, now);
+    db_bind_text(st, 6, expires);
+    if (db_exec_stmt(st) != DB_OK)
+        return -1;
+    r->has_session = true;
+    memcpy(r->session_hash, hash, sizeof(hash));
+    r->csrf = arena_strdup(&r->arena, csrf);
+    session_set_cookie(r, w, arena_strdup(&r->arena, id), false);
+    sodium_memzero(id, sizeof(id));
+    return 0;
+}
+
+int session_ensure(struct req *r, struct resp *w)
+{
+    if (r->has_session)
+        return 0;
+    if (!r->has_tenant)
+        return -1;
+    return session_create(r, w, 0);
+}
+
+static void session_delete_current(struct req *r)
+{
+    if (!r->has_session)
+        return;
+    struct db *db = store_db();
+    struct db_stmt *st = db ? db_stmt(db, STMT_SESSION_DELETE) : NULL;
+    if (st) {
+        db_bind_text(st, 1, r->session_hash);
+        db_exec_stmt(st);
+    }
+    r->has_session = false;
+    r->csrf = NULL;
+}
+
+int session_start_staff(struct req *r, struct resp *w, int64_t staff_user_id)
+{
+    session_delete_current(r);
+    return session_create(r, w, staff_user_id);
+}
+
+void session_end(struct req *r, struct resp *w)
+{
+    session_delete_current(r);
+    r->signed_in = false;
+    session_set_cookie(r, w, "", true);
+}
+
+bool session_csrf_ok(const struct req *r, const char *token)
+{
+    if (!r->csrf || !token)
+        return false;
+    size_t n = strlen(r->csrf);
+    if (strlen(token) != n)
+        return false;
+    return sodium_memcmp(r->csrf, token, n) == 0;
+}
+
+int session_purge_expired(void)
+{
+    struct db *db = store_db();
+    if (!db)
+        return -1;
+    char now[TIME_ISO_MAX];
+    time_now_iso(now);
+    struct db_stmt *st = db_stmt(db, STMT_SESSION_PURGE_EXPIRED);
+    if (!st)
+        return -1;
+    db_bind_text(st, 1, now);
+    if (db_exec_stmt(st) != DB_OK)
+        return -1;
+    return db_changes(db);
+}

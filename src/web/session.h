@@ -1,0 +1,34 @@
+/*
+ * Browser sessions, kept in the database so any node can serve any request. The cookie holds
+ * 32 random bytes (libsodium); the table holds only their BLAKE2b hash. Each session has its own
+ * CSRF token, checked on every unsafe request. Anonymous sessions are created only when a page
+ * needs a CSRF token (a form); signing in always starts a new session (no fixation).
+ * Cookies: HttpOnly, SameSite=Lax, Path=/<tenant>/, Secure when server.tls is set.
+ */
+#ifndef REFETTORIO_WEB_SESSION_H
+#define REFETTORIO_WEB_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "web/http.h"
+
+#define SESSION_COOKIE "sid"
+#define SESSION_ANON_MINUTES 120 /* lifetime of a session nobody signed into */
+
+void session_configure(bool secure_cookies, int idle_minutes);
+/* Read the session cookie and load the session for r->tenant; sets r->has_session, r->csrf,
+   r->signed_in and r->user. A missing, unknown or expired session is not an error. 0 or -1. */
+int session_load(struct req *r);
+/* Make sure the request has a session (creating an anonymous one) so r->csrf is usable. */
+int session_ensure(struct req *r, struct resp *w);
+/* Replace the current session by a new signed-in one. 0 or -1. */
+int session_start_staff(struct req *r, struct resp *w, int64_t staff_user_id);
+/* Delete the session and clear the cookie. */
+void session_end(struct req *r, struct resp *w);
+/* Constant-time comparison with the session's token. */
+bool session_csrf_ok(const struct req *r, const char *token);
+/* Delete expired sessions; returns how many, or -1. */
+int session_purge_expired(void);
+
+#endif
