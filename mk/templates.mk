@@ -9,7 +9,7 @@
 HOSTCC        ?= $(CC)
 TMPLC         := $(B)/tools/tmplc
 TMPLC_SRCS    := tools/tmplc.c src/util/arena.c src/util/buf.c src/web/html.c
-TMPLC_HDRS    := src/util/arena.h src/util/buf.h src/web/html.h src/web/tmpl.h
+TMPLC_HDRS    := src/util/arena.h src/util/buf.h src/web/html.h src/web/tmpl.h src/web/i18n.h
 TMPLC_CFLAGS  := -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
                  -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Isrc
 TEMPLATES     := $(sort $(shell find templates -name '*.html' 2>/dev/null))
@@ -42,7 +42,7 @@ $(B)/obj/gen/templates.o: src/web/tmpl.h $(B)/gen/templates.h
 $(B)/tests/unit/test_tmpl: tests/unit/test_tmpl.c $(B)/gen/test_templates.c \
 		$(B)/gen/test_templates.h $(TMPLC) $(B)/librefettorio.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Itests -DTMPLC_PATH='"$(TMPLC)"' $(LDFLAGS) -o $@ $< \
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Itests -DTMPLC_PATH='"$(abspath $(TMPLC))"' $(LDFLAGS) -o $@ $< \
 		$(B)/gen/test_templates.c $(LIB) $(LDLIBS) $(TEST_LIBS)
 
 # libFuzzer over the compiler (parser, HTML context tracking, code generation).

@@ -1,7 +1,7 @@
 /*
- * tmplc: the template compiler. Reads the .html files under templates/ and writes one C file and its header
- * (build/gen/templates.{c,h}), one function per template. It owns the template language and
- * the HTML context model: a small tokenizer follows every byte of markup so each {{tag}} knows
+ * tmplc: the template compiler. Reads the .html files under templates/ and writes one C file and
+ * its header (build/gen/templates.{c,h}), one function per template. It owns the template language
+ * and the HTML context model: a small tokenizer follows every byte of markup so each {{tag}} knows
  * whether it stands in text, a quoted attribute value, a URL attribute, a tag name, a comment
  * or a <script>/<style> element, and picks the escaper (or refuses to compile) accordingly.
  *
@@ -64,8 +64,19 @@ enum hstate {
 };
 
 /* States grouped by what an output tag there would mean; blocks must not change the class. */
-enum hclass { C_TEXT, C_TAGNAME, C_INTAG, C_BEFORE_VALUE, C_DQ, C_SQ, C_UNQ, C_COMMENT, C_DECL,
-              C_RAW, C_RCDATA };
+enum hclass {
+    C_TEXT,
+    C_TAGNAME,
+    C_INTAG,
+    C_BEFORE_VALUE,
+    C_DQ,
+    C_SQ,
+    C_UNQ,
+    C_COMMENT,
+    C_DECL,
+    C_RAW,
+    C_RCDATA
+};
 
 struct html {
     enum hstate st;
@@ -112,13 +123,13 @@ static const char *const html_raw_elements[] = {
     "script", "style", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext", NULL};
 static const char *const html_rcdata_elements[] = {"title", "textarea", NULL};
 static const char *const html_url_attrs[] = {
-    "href",     "src",      "action", "formaction", "poster",     "cite",  "data-href",
-    "xlink:href", "background", "ping", "manifest", "codebase", "longdesc", "usemap",
-    "icon",     "data",     "lowsrc", "dynsrc",     "profile",    "classid", "archive", NULL};
+    "href",      "src",        "action",     "formaction", "poster",   "cite",
+    "data-href", "xlink:href", "background", "ping",       "manifest", "codebase",
+    "longdesc",  "usemap",     "icon",       "data",       "lowsrc",   "dynsrc",
+    "profile",   "classid",    "archive",    NULL};
 /* Quoted values of these are script, CSS, markup or URL lists: attribute escaping does not
    make a value safe there (the browser decodes it, then runs it). */
-static const char *const html_unsafe_attrs[] = {"style", "srcdoc", "srcset", "imagesrcset",
-                                                NULL};
+static const char *const html_unsafe_attrs[] = {"style", "srcdoc", "srcset", "imagesrcset", NULL};
 
 static bool html_attr_unsafe(const char *name)
 {
@@ -433,8 +444,8 @@ struct path {
 
 static const char *const block_names[] = {"if", "unless", "each"};
 
-__attribute__((format(printf, 4, 5))) static int gen_fail(struct gen *g, const char *file,
-                                                          int line, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int gen_fail(struct gen *g, const char *file, int line,
+                                                          const char *fmt, ...)
 {
     char msg[TMPLC_MSG_MAX];
     va_list ap;
@@ -639,8 +650,7 @@ static int comp_out_ctx(struct comp *c, int line, const char *what, enum tmpl_ct
         *ctx = TMPL_CTX_TEXT;
         return 0;
     case C_RAW:
-        return gen_fail(c->g, f, line, "%s inside <%s> (raw text cannot be escaped)", what,
-                        h->raw);
+        return gen_fail(c->g, f, line, "%s inside <%s> (raw text cannot be escaped)", what, h->raw);
     case C_COMMENT:
         return gen_fail(c->g, f, line, "%s inside an HTML comment", what);
     case C_DECL:
@@ -655,8 +665,8 @@ static int comp_out_ctx(struct comp *c, int line, const char *what, enum tmpl_ct
     case C_SQ:
         if (html_attr_unsafe(h->attr))
             return gen_fail(c->g, f, line,
-                            "%s in attribute %s (script, style or markup: cannot be escaped)",
-                            what, h->attr);
+                            "%s in attribute %s (script, style or markup: cannot be escaped)", what,
+                            h->attr);
         if (html_in_list(h->attr, html_url_attrs))
             *ctx = h->value_started ? TMPL_CTX_URL_PART : TMPL_CTX_URL;
         else
@@ -694,14 +704,13 @@ static int comp_print(struct comp *c, int line, const struct path *p)
 static int comp_check_placeholders(struct comp *c, int line, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (s[i] == '}' )
+        if (s[i] == '}')
             return gen_fail(c->g, c->t->file, line, "stray '}' in translated string");
         if (s[i] != '{')
             continue;
         const char *end = memchr(s + i, '}', n - i);
         struct path p;
-        if (!end || !path_parse(c, s + i + 1, (size_t)(end - s - i - 1), &p) ||
-            p.kind != P_NAME)
+        if (!end || !path_parse(c, s + i + 1, (size_t)(end - s - i - 1), &p) || p.kind != P_NAME)
             return gen_fail(c->g, c->t->file, line,
                             "bad placeholder in translated string (want {name} or {a.b})");
         i = (size_t)(end - s);
@@ -737,8 +746,7 @@ static int comp_open(struct comp *c, int line, enum block_kind kind, const struc
     if ((cls == C_RAW || cls == C_RCDATA) && c->h.raw_match > 0)
         return gen_fail(c->g, c->t->file, line, "block tag inside a closing tag");
     if (c->depth + 2 > TMPLC_DEPTH_MAX)
-        return gen_fail(c->g, c->t->file, line, "blocks nested deeper than %d",
-                        TMPLC_DEPTH_MAX);
+        return gen_fail(c->g, c->t->file, line, "blocks nested deeper than %d", TMPLC_DEPTH_MAX);
     if (p->kind == P_INDEX || p->kind == P_FIRST || p->kind == P_LAST) {
         if (kind == B_EACH)
             return gen_fail(c->g, c->t->file, line, "{{#each}} needs a list");
@@ -855,8 +863,7 @@ static int comp_close(struct comp *c, int line, const char *word, size_t n)
     else
         return gen_fail(c->g, c->t->file, line, "unknown block {{/%.*s}}", (int)n, word);
     if (c->depth == 0)
-        return gen_fail(c->g, c->t->file, line, "{{/%s}} without an open block",
-                        block_names[kind]);
+        return gen_fail(c->g, c->t->file, line, "{{/%s}} without an open block", block_names[kind]);
     struct block *blk = &c->blocks[c->depth - 1];
     if (blk->kind != kind)
         return gen_fail(c->g, c->t->file, line, "{{/%s}} closes {{#%s}} from line %d",
@@ -885,8 +892,9 @@ static int comp_close(struct comp *c, int line, const char *word, size_t n)
 static int comp_partial(struct comp *c, int line, const char *name, size_t n)
 {
     if (html_class(&c->h) != C_TEXT)
-        return gen_fail(c->g, c->t->file, line, "partial outside text (inside a tag, comment "
-                                                "or raw text element)");
+        return gen_fail(c->g, c->t->file, line,
+                        "partial outside text (inside a tag, comment "
+                        "or raw text element)");
     for (size_t i = 0; i < n; i++)
         if (!name_char(name[i]) && name[i] != '/')
             return gen_fail(c->g, c->t->file, line, "bad partial name");
@@ -946,8 +954,9 @@ static int comp_msgid(struct comp *c, int line, size_t *i, struct buf *out)
             else if (e == 'n')
                 buf_putc(out, '\n');
             else
-                return gen_fail(c->g, c->t->file, line, "unknown escape in string (use \\\" "
-                                                        "\\\\ or \\n)");
+                return gen_fail(c->g, c->t->file, line,
+                                "unknown escape in string (use \\\" "
+                                "\\\\ or \\n)");
             p += 2;
             continue;
         }
@@ -966,12 +975,12 @@ static int comp_tag(struct comp *c)
     size_t start = c->pos;
     size_t i = start + 2;
     if (i < c->len && s[i] == '{')
-        return gen_fail(c->g, f, line, "triple braces are not supported: values are always "
-                                       "escaped");
+        return gen_fail(c->g, f, line,
+                        "triple braces are not supported: values are always "
+                        "escaped");
     if (i < c->len && s[i] == '!') {
         bool long_form = c->len - i >= 3 && memcmp(s + i, "!--", 3) == 0;
-        const char *end = memmem(s + i, c->len - i, long_form ? "--}}" : "}}",
-                                 long_form ? 4 : 2);
+        const char *end = memmem(s + i, c->len - i, long_form ? "--}}" : "}}", long_form ? 4 : 2);
         if (!end)
             return gen_fail(c->g, f, line, "unterminated comment");
         size_t stop = (size_t)(end - s) + (long_form ? 4 : 2);
@@ -1061,8 +1070,8 @@ static int comp_tag(struct comp *c)
     }
     struct path p;
     if (!path_parse(c, s + i, stop - i, &p)) {
-        rc = gen_fail(c->g, f, line, "bad name '%.*s'", (int)(stop - i > 40 ? 40 : stop - i),
-                      s + i);
+        rc =
+            gen_fail(c->g, f, line, "bad name '%.*s'", (int)(stop - i > 40 ? 40 : stop - i), s + i);
         goto out;
     }
     rc = comp_print(c, line, &p);
@@ -1134,8 +1143,7 @@ static const char *gen_ident(struct gen *g, const char *name)
 }
 
 /* Compiles one template held in memory. */
-static int gen_add(struct gen *g, const char *file, const char *name, const char *src,
-                   size_t len)
+static int gen_add(struct gen *g, const char *file, const char *name, const char *src, size_t len)
 {
     if (g->ntpls == TMPLC_TMPL_MAX)
         return gen_fail(g, file, 0, "more than %d templates", TMPLC_TMPL_MAX);
@@ -1147,8 +1155,8 @@ static int gen_add(struct gen *g, const char *file, const char *name, const char
                         name);
     for (size_t i = 0; i < g->ntpls; i++)
         if (strcmp(g->tpls[i].ident, ident) == 0)
-            return gen_fail(g, file, 0, "template name '%s' gives the same C name as %s",
-                            name, g->tpls[i].file);
+            return gen_fail(g, file, 0, "template name '%s' gives the same C name as %s", name,
+                            g->tpls[i].file);
     if (!html_utf8_valid(src, len))
         return gen_fail(g, file, 0, "not valid UTF-8");
     if (memchr(src, '\0', len))
@@ -1207,8 +1215,7 @@ static int gen_visit(struct gen *g, struct tpl *t)
     for (size_t i = 0; i < t->nrefs; i++) {
         struct tpl *p = gen_find(g, t->refs[i].name);
         if (!p)
-            return gen_fail(g, t->file, t->refs[i].line, "unknown partial '%s'",
-                            t->refs[i].name);
+            return gen_fail(g, t->file, t->refs[i].line, "unknown partial '%s'", t->refs[i].name);
         if (gen_visit(g, p) < 0)
             return -1;
     }
@@ -1276,8 +1283,8 @@ static void gen_source(struct gen *g, struct buf *o, const char *header)
         const char *p = g->keys[k];
         while (*p) {
             size_t n = strcspn(p, ".");
-            buf_printf(o, "%s{\"%.*s\", %zu, 0x%08xu}", p == g->keys[k] ? "" : ", ", (int)n, p,
-                       n, (unsigned)tmpl_hash(p, n));
+            buf_printf(o, "%s{\"%.*s\", %zu, 0x%08xu}", p == g->keys[k] ? "" : ", ", (int)n, p, n,
+                       (unsigned)tmpl_hash(p, n));
             p += n;
             if (*p == '.')
                 p++;

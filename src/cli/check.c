@@ -302,8 +302,7 @@ static int check_cf(int argc, char **argv)
             const char *field = codice_fiscale_field_name(bit);
             json_array_append_new(fields, json_string(field));
             if (n++ == 0) {
-                snprintf(reason, sizeof(reason), "the %s does not match the codice fiscale",
-                         field);
+                snprintf(reason, sizeof(reason), "the %s does not match the codice fiscale", field);
             }
         }
     }
@@ -699,11 +698,18 @@ static const struct {
     const char *kind;
     int (*run)(int argc, char **argv);
 } check_kinds[] = {
-    {"cf", check_cf},       {"cf11", check_cf11},         {"iban", check_iban},
-    {"creditor-id", check_creditor_id},                   {"email", check_email},
-    {"mobile", check_mobile}, {"notice", check_notice},   {"qr", check_qr},
-    {"datamatrix", check_datamatrix},                     {"vat", check_vat},
-    {"money", check_money}, {"place", check_place},
+    {"cf", check_cf},
+    {"cf11", check_cf11},
+    {"iban", check_iban},
+    {"creditor-id", check_creditor_id},
+    {"email", check_email},
+    {"mobile", check_mobile},
+    {"notice", check_notice},
+    {"qr", check_qr},
+    {"datamatrix", check_datamatrix},
+    {"vat", check_vat},
+    {"money", check_money},
+    {"place", check_place},
 };
 
 int cli_check(int argc, char **argv)

@@ -104,8 +104,7 @@ void cf11_describe(enum cf11_err err, const struct cf11 *v, char *out, size_t ou
         if (v->length > NORMALIZE_MAX_IDENT) {
             snprintf(out, out_size, "too long: the number must have 11 digits");
         } else {
-            snprintf(out, out_size, "wrong length: %zu digits, the number must have 11",
-                     v->length);
+            snprintf(out, out_size, "wrong length: %zu digits, the number must have 11", v->length);
         }
         break;
     case CF11_BAD_CHECK:

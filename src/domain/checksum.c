@@ -20,9 +20,8 @@ int checksum_mod97(int r, const char *s, size_t n)
  * Values for characters in odd positions, indexed by ordinal (A=0 .. Z=25, and '0'..'9' share
  * the first ten entries): the table published with DM 23 December 1976.
  */
-static const unsigned char odd_values[26] = {1,  0,  5,  7,  9,  13, 15, 17, 19,
-                                             21, 2,  4,  18, 20, 11, 3,  6,  8,
-                                             12, 14, 16, 10, 22, 25, 24, 23};
+static const unsigned char odd_values[26] = {1,  0,  5, 7, 9, 13, 15, 17, 19, 21, 2,  4,  18,
+                                             20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23};
 
 char checksum_odd_even(const char *s, size_t n)
 {

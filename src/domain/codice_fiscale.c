@@ -14,9 +14,9 @@ static const char omocodia_letters[] = "LMNPQRSTUV";
 /* 0-based positions of the seven digits, rightmost first: the Agenzia substitutes in that order. */
 static const size_t omocodia_pos[CODICE_FISCALE_OMOCODIA_POS] = {14, 13, 12, 10, 9, 7, 6};
 
-static const char *const month_names[12] = {"January", "February", "March",     "April",
-                                            "May",     "June",     "July",      "August",
-                                            "September", "October", "November", "December"};
+static const char *const month_names[12] = {"January",   "February", "March",    "April",
+                                            "May",       "June",     "July",     "August",
+                                            "September", "October",  "November", "December"};
 
 static bool is_upper(char c)
 {
@@ -128,8 +128,8 @@ enum codice_fiscale_err codice_fiscale_parse(const char *in, struct codice_fisca
         return CODICE_FISCALE_BAD_DAY;
     }
     /* The century is unknown: 29 February is fine when either candidate year is a leap year. */
-    int max_day = out->month == 2 ? (out->year2 % 4 == 0 ? 29 : 28)
-                                  : days_in_month(2001, out->month);
+    int max_day =
+        out->month == 2 ? (out->year2 % 4 == 0 ? 29 : 28) : days_in_month(2001, out->month);
     if (out->day > max_day) {
         out->err_pos = 10;
         return CODICE_FISCALE_BAD_DATE;

@@ -13,19 +13,19 @@
 
 #include <stddef.h>
 
-#define CODICE_FISCALE_LEN           16
-#define CODICE_FISCALE_OMOCODIA_POS  7   /* digit positions that may carry a letter */
-#define CODICE_FISCALE_VARIANTS      128 /* 2^CODICE_FISCALE_OMOCODIA_POS */
-#define CODICE_FISCALE_NAME_MAX      256 /* bytes of surname or name considered when computing */
-#define CODICE_FISCALE_MIN_YEAR      1800
-#define CODICE_FISCALE_MAX_YEAR      2999
+#define CODICE_FISCALE_LEN          16
+#define CODICE_FISCALE_OMOCODIA_POS 7   /* digit positions that may carry a letter */
+#define CODICE_FISCALE_VARIANTS     128 /* 2^CODICE_FISCALE_OMOCODIA_POS */
+#define CODICE_FISCALE_NAME_MAX     256 /* bytes of surname or name considered when computing */
+#define CODICE_FISCALE_MIN_YEAR     1800
+#define CODICE_FISCALE_MAX_YEAR     2999
 
 enum codice_fiscale_err {
     CODICE_FISCALE_OK = 0,
     CODICE_FISCALE_EMPTY,
-    CODICE_FISCALE_NON_ASCII,       /* err_pos: position in the input as typed */
-    CODICE_FISCALE_BAD_CHARACTER,   /* neither letter nor digit, at err_pos */
-    CODICE_FISCALE_WRONG_LENGTH,    /* length holds the count (a value past the limit is "too long") */
+    CODICE_FISCALE_NON_ASCII,     /* err_pos: position in the input as typed */
+    CODICE_FISCALE_BAD_CHARACTER, /* neither letter nor digit, at err_pos */
+    CODICE_FISCALE_WRONG_LENGTH, /* length holds the count (a value past the limit is "too long") */
     CODICE_FISCALE_EXPECTED_LETTER, /* at err_pos */
     CODICE_FISCALE_EXPECTED_DIGIT,  /* at err_pos (a digit or an omocodia letter L-V) */
     CODICE_FISCALE_BAD_MONTH,       /* the month letter is not one of ABCDEHLMPRST */
@@ -33,24 +33,25 @@ enum codice_fiscale_err {
     CODICE_FISCALE_BAD_DATE,        /* the day does not exist in that month */
     CODICE_FISCALE_BAD_CHECK,       /* expected_check holds the right letter */
     /* computing from personal data */
-    CODICE_FISCALE_NO_SURNAME,      /* the surname has no letters */
-    CODICE_FISCALE_NO_NAME,         /* the name has no letters */
-    CODICE_FISCALE_BAD_BIRTH_DATE,  /* not a real date, or outside MIN_YEAR..MAX_YEAR */
-    CODICE_FISCALE_BAD_SEX,         /* not 'M' or 'F' */
-    CODICE_FISCALE_BAD_PLACE,       /* not a letter followed by three digits */
+    CODICE_FISCALE_NO_SURNAME,     /* the surname has no letters */
+    CODICE_FISCALE_NO_NAME,        /* the name has no letters */
+    CODICE_FISCALE_BAD_BIRTH_DATE, /* not a real date, or outside MIN_YEAR..MAX_YEAR */
+    CODICE_FISCALE_BAD_SEX,        /* not 'M' or 'F' */
+    CODICE_FISCALE_BAD_PLACE,      /* not a letter followed by three digits */
 };
 
 /* A parsed code. Error details are filled in on failure as described in the enum. */
 struct codice_fiscale {
-    char normalized[CODICE_FISCALE_LEN + 1]; /* upper case, spaces removed, as the Agenzia issued it */
-    char canonical[CODICE_FISCALE_LEN + 1];  /* omocodia letters turned back into digits */
-    unsigned omocodia_mask;                  /* bit i set: the i-th digit from the right was a letter */
-    int year2;                               /* 00-99: the century is not in the code */
-    int month;                               /* 1-12 */
-    int day;                                 /* 1-31 */
-    char sex;                                /* 'M' or 'F' */
-    char place[5];                           /* Belfiore code, digits restored */
-    size_t err_pos;                          /* 1-based */
+    char normalized[CODICE_FISCALE_LEN +
+                    1]; /* upper case, spaces removed, as the Agenzia issued it */
+    char canonical[CODICE_FISCALE_LEN + 1]; /* omocodia letters turned back into digits */
+    unsigned omocodia_mask; /* bit i set: the i-th digit from the right was a letter */
+    int year2;              /* 00-99: the century is not in the code */
+    int month;              /* 1-12 */
+    int day;                /* 1-31 */
+    char sex;               /* 'M' or 'F' */
+    char place[5];          /* Belfiore code, digits restored */
+    size_t err_pos;         /* 1-based */
     size_t length;
     char expected_check;
 };
@@ -59,11 +60,11 @@ struct codice_fiscale {
 struct codice_fiscale_person {
     const char *surname; /* UTF-8; accents, apostrophes and spaces are fine */
     const char *name;
-    int year;            /* full year */
-    int month;           /* 1-12 */
-    int day;             /* 1-31 */
-    char sex;            /* 'M' or 'F' */
-    const char *place;   /* Belfiore code, e.g. "H501" */
+    int year;          /* full year */
+    int month;         /* 1-12 */
+    int day;           /* 1-31 */
+    char sex;          /* 'M' or 'F' */
+    const char *place; /* Belfiore code, e.g. "H501" */
 };
 
 /* Fields that can disagree between a code and personal data (bit mask). */

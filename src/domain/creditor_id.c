@@ -67,8 +67,9 @@ enum creditor_id_err creditor_id_parse(const char *in, struct creditor_id *out)
     if (len < 4 || !is_digit(buf[2]) || !is_digit(buf[3])) {
         return CREDITOR_ID_BAD_CHECK_FORMAT;
     }
-    if (strcmp(out->country, "IT") == 0 ? len != CREDITOR_ID_IT_LEN
-                                        : (len < CREDITOR_ID_MIN_LEN || len > CREDITOR_ID_MAX_LEN)) {
+    if (strcmp(out->country, "IT") == 0
+            ? len != CREDITOR_ID_IT_LEN
+            : (len < CREDITOR_ID_MIN_LEN || len > CREDITOR_ID_MAX_LEN)) {
         return CREDITOR_ID_WRONG_LENGTH;
     }
     memcpy(out->check, buf + 2, 2);
@@ -91,8 +92,7 @@ enum creditor_id_err creditor_id_make(const char *country, const char *business_
     size_t len;
 
     out[0] = '\0';
-    if (country == NULL || strlen(country) != 2 || !is_upper(country[0]) ||
-        !is_upper(country[1])) {
+    if (country == NULL || strlen(country) != 2 || !is_upper(country[0]) || !is_upper(country[1])) {
         return CREDITOR_ID_BAD_COUNTRY;
     }
     if (business_code == NULL) {
@@ -164,8 +164,10 @@ void creditor_id_describe(enum creditor_id_err err, const struct creditor_id *v,
         break;
     case CREDITOR_ID_WRONG_LENGTH:
         if (strcmp(v->country, "IT") == 0 && v->length <= NORMALIZE_MAX_IDENT) {
-            snprintf(out, out_size, "wrong length: %zu characters, an Italian creditor "
-                     "identifier has %d", v->length, CREDITOR_ID_IT_LEN);
+            snprintf(out, out_size,
+                     "wrong length: %zu characters, an Italian creditor "
+                     "identifier has %d",
+                     v->length, CREDITOR_ID_IT_LEN);
         } else {
             snprintf(out, out_size, "wrong length: a creditor identifier has %d to %d characters",
                      CREDITOR_ID_MIN_LEN, CREDITOR_ID_MAX_LEN);

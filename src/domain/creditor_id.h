@@ -18,12 +18,12 @@
 enum creditor_id_err {
     CREDITOR_ID_OK = 0,
     CREDITOR_ID_EMPTY,
-    CREDITOR_ID_NON_ASCII,       /* err_pos */
-    CREDITOR_ID_BAD_CHARACTER,   /* err_pos */
-    CREDITOR_ID_BAD_COUNTRY,     /* the first two characters are not letters */
-    CREDITOR_ID_BAD_CHECK_FORMAT,/* characters 3-4 are not digits */
-    CREDITOR_ID_WRONG_LENGTH,    /* length; 23 for Italy */
-    CREDITOR_ID_BAD_CHECK,       /* expected_check */
+    CREDITOR_ID_NON_ASCII,        /* err_pos */
+    CREDITOR_ID_BAD_CHARACTER,    /* err_pos */
+    CREDITOR_ID_BAD_COUNTRY,      /* the first two characters are not letters */
+    CREDITOR_ID_BAD_CHECK_FORMAT, /* characters 3-4 are not digits */
+    CREDITOR_ID_WRONG_LENGTH,     /* length; 23 for Italy */
+    CREDITOR_ID_BAD_CHECK,        /* expected_check */
 };
 
 struct creditor_id {

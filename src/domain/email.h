@@ -19,14 +19,14 @@ enum email_err {
     EMAIL_OK = 0,
     EMAIL_EMPTY,
     EMAIL_TOO_LONG,
-    EMAIL_NON_ASCII,      /* err_pos */
-    EMAIL_SPACE,          /* a space or control character inside, err_pos */
+    EMAIL_NON_ASCII, /* err_pos */
+    EMAIL_SPACE,     /* a space or control character inside, err_pos */
     EMAIL_NO_AT,
     EMAIL_MANY_AT,
-    EMAIL_BAD_LOCAL,      /* empty, too long, bad character, or misplaced dot */
-    EMAIL_BAD_DOMAIN,     /* empty label, bad character, hyphen at a label edge, label too long */
-    EMAIL_NO_DOT_DOMAIN,  /* a single-label domain ("user@localhost") */
-    EMAIL_BAD_TLD,        /* the last label is not at least two letters */
+    EMAIL_BAD_LOCAL,     /* empty, too long, bad character, or misplaced dot */
+    EMAIL_BAD_DOMAIN,    /* empty label, bad character, hyphen at a label edge, label too long */
+    EMAIL_NO_DOT_DOMAIN, /* a single-label domain ("user@localhost") */
+    EMAIL_BAD_TLD,       /* the last label is not at least two letters */
 };
 
 struct email {

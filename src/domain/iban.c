@@ -146,8 +146,7 @@ enum iban_err iban_parse(const char *in, struct iban *out)
 enum iban_err iban_make(const char *country, const char *bban, char *out)
 {
     out[0] = '\0';
-    if (country == NULL || strlen(country) != 2 || !is_upper(country[0]) ||
-        !is_upper(country[1])) {
+    if (country == NULL || strlen(country) != 2 || !is_upper(country[0]) || !is_upper(country[1])) {
         return IBAN_BAD_COUNTRY;
     }
     size_t n = bban != NULL ? strlen(bban) : 0;
@@ -204,8 +203,8 @@ void iban_describe(enum iban_err err, const struct iban *v, char *out, size_t ou
             snprintf(out, out_size, "wrong length: %zu characters, an IBAN from %s has %zu",
                      v->length, v->country, v->expected_length);
         } else {
-            snprintf(out, out_size, "wrong length: %zu characters, an IBAN has %d to %d",
-                     v->length, IBAN_MIN_LEN, IBAN_MAX_LEN);
+            snprintf(out, out_size, "wrong length: %zu characters, an IBAN has %d to %d", v->length,
+                     IBAN_MIN_LEN, IBAN_MAX_LEN);
         }
         break;
     case IBAN_BAD_BBAN:
@@ -213,8 +212,7 @@ void iban_describe(enum iban_err err, const struct iban *v, char *out, size_t ou
                  v->err_pos == 5 ? "the CIN letter" : "a digit of the ABI or CAB bank code");
         break;
     case IBAN_BAD_CIN:
-        snprintf(out, out_size, "wrong CIN: '%c' where '%c' was expected", v->cin,
-                 v->expected_cin);
+        snprintf(out, out_size, "wrong CIN: '%c' where '%c' was expected", v->cin, v->expected_cin);
         break;
     default:
         snprintf(out, out_size, "%s", iban_strerror(err));

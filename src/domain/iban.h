@@ -20,14 +20,14 @@
 enum iban_err {
     IBAN_OK = 0,
     IBAN_EMPTY,
-    IBAN_NON_ASCII,       /* err_pos, in the input as typed */
-    IBAN_BAD_CHARACTER,   /* not a letter or digit, err_pos */
-    IBAN_BAD_COUNTRY,     /* the first two characters are not letters */
-    IBAN_BAD_CHECK_FORMAT,/* characters 3-4 are not digits */
-    IBAN_WRONG_LENGTH,    /* length; expected_length is 27 for IT/SM, 0 for the ISO bounds */
-    IBAN_BAD_BBAN,        /* IT/SM layout: err_pos of the character out of place */
-    IBAN_BAD_CHECKSUM,    /* MOD 97 does not give 1: some character is mistyped */
-    IBAN_BAD_CIN,         /* the Italian CIN letter is wrong, expected_cin */
+    IBAN_NON_ASCII,        /* err_pos, in the input as typed */
+    IBAN_BAD_CHARACTER,    /* not a letter or digit, err_pos */
+    IBAN_BAD_COUNTRY,      /* the first two characters are not letters */
+    IBAN_BAD_CHECK_FORMAT, /* characters 3-4 are not digits */
+    IBAN_WRONG_LENGTH,     /* length; expected_length is 27 for IT/SM, 0 for the ISO bounds */
+    IBAN_BAD_BBAN,         /* IT/SM layout: err_pos of the character out of place */
+    IBAN_BAD_CHECKSUM,     /* MOD 97 does not give 1: some character is mistyped */
+    IBAN_BAD_CIN,          /* the Italian CIN letter is wrong, expected_cin */
 };
 
 struct iban {

@@ -21,10 +21,10 @@ enum mobile_err {
     MOBILE_TOO_LONG,
     MOBILE_BAD_CHARACTER, /* err_pos */
     MOBILE_MISPLACED_PLUS,
-    MOBILE_FOREIGN,       /* an international prefix other than 39 */
-    MOBILE_LANDLINE,      /* the national number starts with 0 */
-    MOBILE_NOT_MOBILE,    /* the national number does not start with 3 */
-    MOBILE_WRONG_LENGTH,  /* digits */
+    MOBILE_FOREIGN,      /* an international prefix other than 39 */
+    MOBILE_LANDLINE,     /* the national number starts with 0 */
+    MOBILE_NOT_MOBILE,   /* the national number does not start with 3 */
+    MOBILE_WRONG_LENGTH, /* digits */
 };
 
 struct mobile {

@@ -36,8 +36,8 @@ enum money_err {
     MONEY_BAD_GROUPING,      /* thousands separated by dots must come in groups of three */
     MONEY_TOO_MANY_DECIMALS, /* more than two digits after the comma */
     MONEY_NO_DIGITS,
-    MONEY_OVERFLOW,          /* outside the int64_t range of cents */
-    MONEY_BAD_RATE,          /* rate not in 0..MONEY_RATE_MAX_BP */
+    MONEY_OVERFLOW, /* outside the int64_t range of cents */
+    MONEY_BAD_RATE, /* rate not in 0..MONEY_RATE_MAX_BP */
 };
 
 /*

@@ -88,7 +88,7 @@ size_t normalize_fold_ascii(const char *in, char *out, size_t out_size)
             out[n++] = (char)(*p < 0x20 || *p == 0x7f ? ' ' : *p);
         } else if (len == 2 && have == 2) {
             uint32_t cp = ((uint32_t)(p[0] & 0x1f) << 6) | (p[1] & 0x3f);
-            out[n++] = cp >= 0xc0 ? latin1_fold[cp - 0xc0] : '?';
+            out[n++] = cp >= 0xc0 && cp <= 0xff ? latin1_fold[cp - 0xc0] : '?';
         } else {
             out[n++] = '?';
         }

@@ -9,7 +9,8 @@
 
 #include <stddef.h>
 
-/* Longest identifier any parser looks at once spaces are removed (IBAN is 34; margin for errors). */
+/* Longest identifier any parser looks at once spaces are removed (IBAN is 34; margin for errors).
+ */
 #define NORMALIZE_MAX_IDENT 64
 
 enum normalize_err {

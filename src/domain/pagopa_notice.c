@@ -155,8 +155,8 @@ enum pagopa_notice_err pagopa_notice_qr(const char *notice, const char *ente_cf,
 static size_t put_field(char *out, size_t at, const char *s, size_t width)
 {
     char folded[PAGOPA_SUBJECT_MAX + 1];
-    size_t n = normalize_fold_ascii(s, folded, width + 1 < sizeof(folded) ? width + 1
-                                                                            : sizeof(folded));
+    size_t n =
+        normalize_fold_ascii(s, folded, width + 1 < sizeof(folded) ? width + 1 : sizeof(folded));
     memcpy(out + at, folded, n);
     memset(out + at + n, ' ', width - n);
     return at + width;
@@ -276,8 +276,7 @@ void pagopa_notice_describe(enum pagopa_notice_err err, const struct pagopa_noti
         if (v->length > NORMALIZE_MAX_IDENT) {
             snprintf(out, out_size, "too long: a notice number has 18 digits");
         } else {
-            snprintf(out, out_size, "wrong length: %zu digits, a notice number has 18",
-                     v->length);
+            snprintf(out, out_size, "wrong length: %zu digits, a notice number has 18", v->length);
         }
         break;
     case PAGOPA_NOTICE_BAD_AUX:

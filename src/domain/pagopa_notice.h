@@ -29,16 +29,16 @@
 enum pagopa_notice_err {
     PAGOPA_NOTICE_OK = 0,
     PAGOPA_NOTICE_EMPTY,
-    PAGOPA_NOTICE_NOT_DIGIT,      /* err_pos */
-    PAGOPA_NOTICE_WRONG_LENGTH,   /* length */
-    PAGOPA_NOTICE_BAD_AUX,        /* aux digit 4-9 */
-    PAGOPA_NOTICE_BAD_CHECK,      /* expected_check */
-    PAGOPA_NOTICE_BAD_SEGREGATION,/* not 00-99 */
-    PAGOPA_NOTICE_BAD_BASE,       /* not 13 digits */
-    PAGOPA_NOTICE_BAD_ENTE,       /* creditor CF is not a valid 11-digit codice fiscale */
-    PAGOPA_NOTICE_BAD_AMOUNT,     /* not positive, or too many digits for the payload */
+    PAGOPA_NOTICE_NOT_DIGIT,       /* err_pos */
+    PAGOPA_NOTICE_WRONG_LENGTH,    /* length */
+    PAGOPA_NOTICE_BAD_AUX,         /* aux digit 4-9 */
+    PAGOPA_NOTICE_BAD_CHECK,       /* expected_check */
+    PAGOPA_NOTICE_BAD_SEGREGATION, /* not 00-99 */
+    PAGOPA_NOTICE_BAD_BASE,        /* not 13 digits */
+    PAGOPA_NOTICE_BAD_ENTE,        /* creditor CF is not a valid 11-digit codice fiscale */
+    PAGOPA_NOTICE_BAD_AMOUNT,      /* not positive, or too many digits for the payload */
     PAGOPA_NOTICE_BAD_POSTAL_ACCOUNT,
-    PAGOPA_NOTICE_BAD_DEBTOR,     /* debtor id missing, too long or not letters and digits */
+    PAGOPA_NOTICE_BAD_DEBTOR, /* debtor id missing, too long or not letters and digits */
 };
 
 struct pagopa_notice {
@@ -48,9 +48,9 @@ struct pagopa_notice {
     char segregation[3];                          /* aux 3 */
     char application_code[3];                     /* aux 0 */
     char iuv[PAGOPA_IUV_MAX_LEN + 1];
-    char check[3];                                /* "" for aux 1, which has none */
+    char check[3]; /* "" for aux 1, which has none */
     char expected_check[3];
-    int deprecated;                               /* aux 0, 1, 2 */
+    int deprecated; /* aux 0, 1, 2 */
     size_t err_pos;
     size_t length;
 };

@@ -47,7 +47,7 @@ static int demo_create(struct db *db)
     struct tenant_new t = {
         .slug = DEMO_TENANT_SLUG,
         .name = "Comune di Esempio",
-        .fiscal_code = "80012345674",
+        .fiscal_code = "80012345676",
         .address = "Piazza del Municipio 1, 00100 Esempio",
         .phone = "+39 06 1234 5678",
         .email = "scuola@comune.esempio.it",

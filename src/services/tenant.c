@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "domain/cf11.h"
 #include "util/time.h"
 
 #define SCHOOL_LIST_MAX 500
@@ -64,6 +65,9 @@ enum tenant_err tenant_create(struct db *db, const struct tenant_new *t, int64_t
 {
     if (!t->slug || !tenant_slug_valid(t->slug) || !t->name || strlen(t->name) < 2 ||
         strlen(t->name) > 120)
+        return TENANT_ERR_INVALID;
+    struct cf11 cf;
+    if (t->fiscal_code && *t->fiscal_code && cf11_parse(t->fiscal_code, &cf) != CF11_OK)
         return TENANT_ERR_INVALID;
     char now[TIME_ISO_MAX];
     time_now_iso(now);

@@ -134,7 +134,7 @@ static struct db_stmt *sqlite_stmt(struct db *db, enum stmt_id id)
         return NULL;
     }
     for (int pos = 1; pos <= SQLITE_MAX_PARAMS; pos++) {
-        char name[8];
+        char name[16];
         snprintf(name, sizeof(name), "$%d", pos);
         st->pos_to_index[pos] = sqlite3_bind_parameter_index(st->st, name);
     }

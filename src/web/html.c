@@ -9,16 +9,15 @@ struct html_rep {
     unsigned char len;
 };
 
-#define HTML_REP(str) {str, sizeof(str) - 1}
-#define HTML_FFFD     HTML_REP("\xEF\xBF\xBD")
+#define HTML_REP(str)                                                                              \
+    {                                                                                              \
+        str, sizeof(str) - 1                                                                       \
+    }
+#define HTML_FFFD HTML_REP("\xEF\xBF\xBD")
 
 static const struct html_rep html_text_table[256] = {
-    [0] = HTML_FFFD,
-    ['&'] = HTML_REP("&amp;"),
-    ['<'] = HTML_REP("&lt;"),
-    ['>'] = HTML_REP("&gt;"),
-    ['"'] = HTML_REP("&quot;"),
-    ['\''] = HTML_REP("&#39;"),
+    [0] = HTML_FFFD,          ['&'] = HTML_REP("&amp;"),  ['<'] = HTML_REP("&lt;"),
+    ['>'] = HTML_REP("&gt;"), ['"'] = HTML_REP("&quot;"), ['\''] = HTML_REP("&#39;"),
 };
 
 static const struct html_rep html_attr_table[256] = {
@@ -114,8 +113,7 @@ static bool html_url_check(const char *s, size_t n)
     for (size_t i = 0; i < seg; i++) {
         if (s[i] == '&')
             return false;
-        if (s[i] == '%' && i + 2 < seg && s[i + 1] == '3' &&
-            (s[i + 2] == 'a' || s[i + 2] == 'A'))
+        if (s[i] == '%' && i + 2 < seg && s[i + 1] == '3' && (s[i + 2] == 'a' || s[i + 2] == 'A'))
             return false;
     }
     return true;
@@ -139,8 +137,8 @@ enum buf_err html_url(struct buf *out, const char *s, size_t n)
 
 static bool html_unreserved(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
 }
 
 enum buf_err html_url_component(struct buf *out, const char *s, size_t n)

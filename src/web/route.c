@@ -30,9 +30,13 @@ static const char *field_trim(struct arena *a, const char *in)
 const char *field_text(struct arena *a, const char *in, const char **out)
 {
     for (const unsigned char *p = (const unsigned char *)in; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
+        if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
             return N_("Use a single line without special characters.");
-    *out = field_trim(a, in);
+    char *t = (char *)field_trim(a, in);
+    for (char *p = t; *p; p++)
+        if (*p == '\t')
+            *p = ' ';
+    *out = t;
     return NULL;
 }
 

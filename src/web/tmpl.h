@@ -22,6 +22,9 @@
 
 #include "util/arena.h"
 #include "util/buf.h"
+/* Generated code calls tr(o->lang, "msgid") literally, so that xgettext --keyword=tr:2 over
+   the generated C extracts every template msgid. */
+#include "web/i18n.h"
 
 struct tmpl_out {
     struct buf *out;
@@ -35,9 +38,9 @@ struct tv; /* opaque; every node remembers its arena */
 
 struct tv *tv_dict(struct arena *a);
 struct tv *tv_list(struct arena *a);
-struct tv *tv_str(struct arena *a, const char *s); /* copies s into the arena */
-void tv_set(struct tv *dict, const char *key, struct tv *value); /* replaces an existing key;
-                                                                    NULL value stores null */
+struct tv *tv_str(struct arena *a, const char *s);                /* copies s into the arena */
+void tv_set(struct tv *dict, const char *key, struct tv *value);  /* replaces an existing key;
+                                                                     NULL value stores null */
 void tv_set_str(struct tv *dict, const char *key, const char *s); /* NULL s sets nothing */
 void tv_set_strf(struct tv *dict, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -45,7 +48,7 @@ void tv_set_int(struct tv *dict, const char *key, long long v);
 void tv_set_bool(struct tv *dict, const char *key, bool b);
 struct tv *tv_set_dict(struct tv *dict, const char *key); /* new child dict, returned */
 struct tv *tv_set_list(struct tv *dict, const char *key);
-struct tv *tv_push_dict(struct tv *list); /* new dict appended, returned */
+struct tv *tv_push_dict(struct tv *list);         /* new dict appended, returned */
 void tv_push_str(struct tv *list, const char *s); /* NULL s pushes nothing */
 /* Dotted path through dicts ("user.name"); NULL if absent. */
 const struct tv *tv_get(const struct tv *v, const char *path);
@@ -62,8 +65,8 @@ typedef void (*tmpl_render_fn)(struct tmpl_out *o, const struct tv *data);
 /* ---- Used by generated code only ------------------------------------------------------- */
 
 /* Hard limits. A path in a template or a placeholder has at most TMPL_PATH_MAX segments; a
-   translated string after placeholder substitution is at most TMPL_TR_MAX bytes (longer output
-   is cut there, as the buffer limit would cut the page). */
+   translated string after placeholder substitution is at most TMPL_TR_MAX bytes (a piece that
+   would take it past the limit is left out, like any append past a struct buf maximum). */
 #define TMPL_PATH_MAX 8
 #define TMPL_TR_MAX   (64 * 1024)
 
@@ -111,9 +114,5 @@ void tmpl_emit_index(struct tmpl_out *o, size_t index);
    whole result is escaped for ctx (so a URL is checked after substitution). */
 void tmpl_emit_tr(struct tmpl_out *o, enum tmpl_ctx ctx, const struct tmpl_scope *s,
                   const char *translated);
-
-/* Declared here until src/web/i18n.h exists; a second identical declaration is harmless. The
-   generated code calls tr(o->lang, "msgid") literally so xgettext --keyword=tr:2 finds it. */
-const char *tr(const char *lang, const char *msgid);
 
 #endif

@@ -120,9 +120,12 @@ export function watchPage(page) {
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) {
-      problems.push(`csp: ${m.text()}`);
-    }
+    const text = m.text();
+    if (m.type() !== 'error' || !/Content Security Policy|Refused to/i.test(text)) return;
+    // Bootstrap Italia's CSS embeds video.js's icon font as a data: URL; whether font-src
+    // allows data: is the server's choice, and no page of ours uses that font.
+    if (/Loading the font 'data:/.test(text)) return;
+    problems.push(`csp: ${text.slice(0, 300)}`);
   });
   return problems;
 }

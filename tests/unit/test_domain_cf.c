@@ -193,7 +193,7 @@ static void test_compute(void **state)
     p.surname = "Nicol\xc3\xb2";
     codice_fiscale_compute(&p, out);
     assert_memory_equal(out, "NCL", 3);
-    p.surname = "\xc3\x80\xc3\xa8";
+    p.surname = "\xc8\x9b\xc3\x80\xc3\xa8"; /* U+021B is beyond Latin-1: dropped */
     codice_fiscale_compute(&p, out);
     assert_memory_equal(out, "AEX", 3);
 
@@ -247,7 +247,7 @@ static void expect_error(const char *code, enum codice_fiscale_err want, const c
     char text[160];
     enum codice_fiscale_err err = codice_fiscale_parse(code, &cf);
     if (err != want) {
-        fail_msg("%s: got %s", code, codice_fiscale_strerror(err));
+        fail_msg("%s: got %s", code != NULL ? code : "(null)", codice_fiscale_strerror(err));
     }
     codice_fiscale_describe(err, &cf, text, sizeof(text));
     assert_string_equal(text, reason);
@@ -264,7 +264,9 @@ static void test_bad_input(void **state)
                  "wrong length: 17 characters, a codice fiscale has 16");
     expect_error("RSSMRA75C22H501IRSSMRA75C22H501IRSSMRA75C22H501IRSSMRA75C22H501IRSSMRA",
                  CODICE_FISCALE_WRONG_LENGTH, "too long: a codice fiscale has 16 characters");
-    expect_error("RSSMR\xc3\x80" "75C22H501I", CODICE_FISCALE_NON_ASCII,
+    expect_error("RSSMR\xc3\x80"
+                 "75C22H501I",
+                 CODICE_FISCALE_NON_ASCII,
                  "the codice fiscale contains a non-ASCII character (position 6)");
     expect_error("RSSMRA-5C22H501I", CODICE_FISCALE_BAD_CHARACTER,
                  "the codice fiscale contains a character that is neither a letter nor a digit "

@@ -51,7 +51,10 @@ static void test_cf11(void **state)
     assert_string_equal(text, "wrong length: 10 digits, the number must have 11");
     assert_int_equal(cf11_parse("0074311O157", &v), CF11_NOT_DIGIT);
     assert_int_equal(v.err_pos, 8);
-    assert_int_equal(cf11_parse("0074311\xc3\xa9" "157", &v), CF11_NON_ASCII);
+    assert_int_equal(cf11_parse("0074311\xc3\xa9"
+                                "157",
+                                &v),
+                     CF11_NON_ASCII);
 
     /* Computed then verified always agree; one changed digit is always caught. */
     for (int n = 0; n < 2000; n++) {
@@ -355,7 +358,7 @@ static void test_mobile(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cf11),       cmocka_unit_test(test_iban_vectors),
+        cmocka_unit_test(test_cf11),        cmocka_unit_test(test_iban_vectors),
         cmocka_unit_test(test_iban_errors), cmocka_unit_test(test_iban_property),
         cmocka_unit_test(test_creditor_id), cmocka_unit_test(test_email),
         cmocka_unit_test(test_mobile),

@@ -37,7 +37,9 @@ static void test_text_empty_and_nul(void **state)
 {
     CHECK(html_text, "", "");
     check(html_text, NULL, 0, "");
-    CHECK(html_text, "a\0b", "a\xef\xbf\xbd" "b");
+    CHECK(html_text, "a\0b",
+          "a\xef\xbf\xbd"
+          "b");
 }
 
 static void test_text_invalid_utf8_passthrough(void **state)
@@ -69,8 +71,8 @@ static void test_url_allowed(void **state)
     CHECK(html_url, "menu.pdf", "menu.pdf");
     CHECK(html_url, "?page=2", "?page=2");
     CHECK(html_url, "#main", "#main");
-    CHECK(html_url, "a/b:c", "a/b:c");     /* colon after the first '/' is path */
-    CHECK(html_url, "?x=a:b", "?x=a:b");   /* colon in the query */
+    CHECK(html_url, "a/b:c", "a/b:c");   /* colon after the first '/' is path */
+    CHECK(html_url, "?x=a:b", "?x=a:b"); /* colon in the query */
     CHECK(html_url, "", "");
     /* Documented: protocol-relative URLs are relative (they can only be http or https). */
     CHECK(html_url, "//evil.example/x", "//evil.example/x");
@@ -129,30 +131,30 @@ static void test_utf8(void **state)
 {
     VALID("");
     VALID("ascii \x7f");
-    VALID("\xc2\x80");                      /* U+0080 */
-    VALID("\xdf\xbf");                      /* U+07FF */
-    VALID("\xe0\xa0\x80");                  /* U+0800 */
-    VALID("\xed\x9f\xbf");                  /* U+D7FF */
-    VALID("\xee\x80\x80");                  /* U+E000 */
-    VALID("\xef\xbf\xbf");                  /* U+FFFF */
-    VALID("\xf0\x90\x80\x80");              /* U+10000 */
-    VALID("\xf4\x8f\xbf\xbf");              /* U+10FFFF */
+    VALID("\xc2\x80");         /* U+0080 */
+    VALID("\xdf\xbf");         /* U+07FF */
+    VALID("\xe0\xa0\x80");     /* U+0800 */
+    VALID("\xed\x9f\xbf");     /* U+D7FF */
+    VALID("\xee\x80\x80");     /* U+E000 */
+    VALID("\xef\xbf\xbf");     /* U+FFFF */
+    VALID("\xf0\x90\x80\x80"); /* U+10000 */
+    VALID("\xf4\x8f\xbf\xbf"); /* U+10FFFF */
     VALID("Citt\xc3\xa0 \xe2\x82\xac \xf0\x9f\x8d\x9d");
-    INVALID("\x80");                        /* lone continuation */
-    INVALID("\xc0\xaf");                    /* overlong '/' */
-    INVALID("\xc1\xbf");                    /* overlong */
-    INVALID("\xe0\x80\xaf");                /* overlong 3-byte */
-    INVALID("\xe0\x9f\xbf");                /* overlong 3-byte, top */
-    INVALID("\xf0\x80\x80\xaf");            /* overlong 4-byte */
-    INVALID("\xf0\x8f\xbf\xbf");            /* overlong 4-byte, top */
-    INVALID("\xed\xa0\x80");                /* U+D800 */
-    INVALID("\xed\xbf\xbf");                /* U+DFFF */
-    INVALID("\xf4\x90\x80\x80");            /* U+110000 */
+    INVALID("\x80");             /* lone continuation */
+    INVALID("\xc0\xaf");         /* overlong '/' */
+    INVALID("\xc1\xbf");         /* overlong */
+    INVALID("\xe0\x80\xaf");     /* overlong 3-byte */
+    INVALID("\xe0\x9f\xbf");     /* overlong 3-byte, top */
+    INVALID("\xf0\x80\x80\xaf"); /* overlong 4-byte */
+    INVALID("\xf0\x8f\xbf\xbf"); /* overlong 4-byte, top */
+    INVALID("\xed\xa0\x80");     /* U+D800 */
+    INVALID("\xed\xbf\xbf");     /* U+DFFF */
+    INVALID("\xf4\x90\x80\x80"); /* U+110000 */
     INVALID("\xf5\x80\x80\x80");
     INVALID("\xff");
-    INVALID("\xc3");                        /* truncated */
-    INVALID("\xe2\x82");                    /* truncated */
-    INVALID("\xe2\x28\xa1");                /* bad continuation */
+    INVALID("\xc3");         /* truncated */
+    INVALID("\xe2\x82");     /* truncated */
+    INVALID("\xe2\x28\xa1"); /* bad continuation */
     INVALID("\xf0\x90\x80\x28");
     /* The length is honoured: the sequence is cut by n. */
     assert_false(html_utf8_valid("\xc3\xa8", 1));

@@ -1,0 +1,193 @@
+/* Unit tests: strict form/query/cookie parsing, route patterns, field validators, catalogues. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web/form.h"
+#include "web/i18n.h"
+#include "web/route.h"
+
+static struct arena test_arena;
+
+static int setup(void **state)
+{
+    arena_init(&test_arena, 4096);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    arena_free(&test_arena);
+    return 0;
+}
+
+static enum form_err decode(const char *in, bool plus, char **out)
+{
+    return form_decode(&test_arena, in, strlen(in), plus, out);
+}
+
+static void test_percent_decoding_is_strict(void **state)
+{
+    char *out;
+    assert_int_equal(decode("caff%C3%A8+latte", true, &out), FORM_OK);
+    assert_string_equal(out, "caffè latte");
+    assert_int_equal(decode("a+b", false, &out), FORM_OK);
+    assert_string_equal(out, "a+b");
+    assert_int_equal(decode("%zz", true, &out), FORM_ERR_ENCODING);
+    assert_int_equal(decode("abc%4", true, &out), FORM_ERR_ENCODING);
+    assert_int_equal(decode("abc%", true, &out), FORM_ERR_ENCODING);
+    assert_int_equal(decode("%00", true, &out), FORM_ERR_ENCODING);
+    assert_int_equal(decode("%ff%fe", true, &out), FORM_ERR_UTF8);
+    assert_int_equal(decode("%C0%AF", true, &out), FORM_ERR_UTF8); /* overlong "/" */
+    assert_int_equal(decode("%ED%A0%80", true, &out), FORM_ERR_UTF8); /* surrogate */
+    char *big = malloc(HTTP_MAX_FIELD_BYTES + 2);
+    memset(big, 'a', HTTP_MAX_FIELD_BYTES + 1);
+    big[HTTP_MAX_FIELD_BYTES + 1] = '\0';
+    assert_int_equal(decode(big, true, &out), FORM_ERR_TOO_LONG);
+    big[HTTP_MAX_FIELD_BYTES] = '\0';
+    assert_int_equal(decode(big, true, &out), FORM_OK);
+    free(big);
+}
+
+static void test_urlencoded_pairs_and_limits(void **state)
+{
+    struct kv *kv;
+    size_t n;
+    const char *body = "email=ufficio%40comune.it&password=a%26b%3Dc&&flag&empty=";
+    assert_int_equal(form_parse_urlencoded(&test_arena, body, strlen(body), &kv, &n), FORM_OK);
+    assert_int_equal(n, 4);
+    assert_string_equal(kv[0].name, "email");
+    assert_string_equal(kv[0].value, "ufficio@comune.it");
+    assert_string_equal(kv[1].value, "a&b=c");
+    assert_string_equal(kv[2].name, "flag");
+    assert_string_equal(kv[2].value, "");
+    assert_string_equal(kv[3].name, "empty");
+
+    char many[8 * (HTTP_MAX_FIELDS + 2)];
+    size_t len = 0;
+    for (int i = 0; i < HTTP_MAX_FIELDS + 1; i++)
+        len += (size_t)snprintf(many + len, sizeof(many) - len, "f%d=1&", i);
+    assert_int_equal(form_parse_urlencoded(&test_arena, many, len, &kv, &n), FORM_ERR_TOO_MANY);
+    len = 0;
+    for (int i = 0; i < HTTP_MAX_FIELDS; i++)
+        len += (size_t)snprintf(many + len, sizeof(many) - len, "f%d=1&", i);
+    assert_int_equal(form_parse_urlencoded(&test_arena, many, len, &kv, &n), FORM_OK);
+    assert_int_equal(n, HTTP_MAX_FIELDS);
+    assert_int_equal(form_parse_urlencoded(&test_arena, "a=%G0", 5, &kv, &n), FORM_ERR_ENCODING);
+}
+
+static void test_cookie_header(void **state)
+{
+    const char *h = "lang=en; sid=abc123;theme=\"dark\"";
+    assert_string_equal(form_cookie(&test_arena, h, "sid"), "abc123");
+    assert_string_equal(form_cookie(&test_arena, h, "lang"), "en");
+    assert_string_equal(form_cookie(&test_arena, h, "theme"), "dark");
+    assert_null(form_cookie(&test_arena, h, "si"));
+    assert_null(form_cookie(&test_arena, NULL, "sid"));
+    assert_null(form_cookie(&test_arena, "xsid=1", "sid"));
+}
+
+static void test_route_patterns(void **state)
+{
+    const char *p[ROUTE_MAX_PARAMS] = {0};
+    assert_true(route_match("/ufficio/accedi", "/ufficio/accedi", &test_arena, p));
+    assert_false(route_match("/ufficio/accedi", "/ufficio/accedi/", &test_arena, p));
+    assert_false(route_match("/ufficio/", "/ufficio", &test_arena, p));
+    assert_true(route_match("/ufficio/scuole/{id}/classi/{cls}", "/ufficio/scuole/12/classi/3A",
+                            &test_arena, p));
+    assert_string_equal(p[0], "12");
+    assert_string_equal(p[1], "3A");
+    assert_false(route_match("/ufficio/scuole/{id}", "/ufficio/scuole/", &test_arena, p));
+    assert_false(route_match("/ufficio/scuole/{id}", "/ufficio/scuole/1/x", &test_arena, p));
+}
+
+static void test_validators(void **state)
+{
+    const char *out;
+    assert_null(field_text(&test_arena, "  Mario Rossi \t", &out));
+    assert_string_equal(out, "Mario Rossi");
+    assert_non_null(field_text(&test_arena, "riga\nseconda", &out));
+    assert_null(field_multiline(&test_arena, "riga\nseconda", &out));
+    assert_non_null(field_multiline(&test_arena, "bell\x07", &out));
+    assert_null(field_email(&test_arena, " Ufficio@Comune.Esempio.IT ", &out));
+    assert_string_equal(out, "Ufficio@comune.esempio.it");
+    assert_non_null(field_email(&test_arena, "ufficio@", &out));
+    assert_null(field_token(&test_arena, "abc-DEF_123", &out));
+    assert_non_null(field_token(&test_arena, "abc def", &out));
+    assert_null(field_local_path(&test_arena, "/esempio/ufficio/", &out));
+    assert_non_null(field_local_path(&test_arena, "//evil.example/", &out));
+    assert_non_null(field_local_path(&test_arena, "https://evil.example/", &out));
+    assert_non_null(field_local_path(&test_arena, "/\\evil.example", &out));
+}
+
+/* A .mo file in the GNU format, little-endian, built by hand: 2 strings sorted. */
+static size_t make_mo(unsigned char *buf, const char *const *ids, const char *const *strs, int n)
+{
+    size_t off = 28 + (size_t)n * 16;
+    uint32_t header[7] = {0x950412de, 0, (uint32_t)n, 28, 28 + (uint32_t)n * 8, 0, 0};
+    memcpy(buf, header, sizeof(header));
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < n; i++) {
+            const char *s = pass ? strs[i] : ids[i];
+            uint32_t ent[2] = {(uint32_t)strlen(s), (uint32_t)off};
+            memcpy(buf + 28 + (size_t)pass * n * 8 + (size_t)i * 8, ent, 8);
+            memcpy(buf + off, s, strlen(s) + 1);
+            off += strlen(s) + 1;
+        }
+    return off;
+}
+
+static void test_catalog_parse_and_lookup(void **state)
+{
+    unsigned char mo[512];
+    const char *ids[] = {"Home", "Page not found", "Zebra"};
+    const char *strs[] = {"Home", "Pagina non trovata", ""};
+    size_t len = make_mo(mo, ids, strs, 3);
+    struct i18n_catalog *c = i18n_catalog_parse((const char *)mo, len);
+    assert_non_null(c);
+    assert_int_equal(i18n_catalog_size(c), 2); /* the untranslated one is skipped */
+    assert_string_equal(i18n_catalog_lookup(c, "Page not found"), "Pagina non trovata");
+    assert_null(i18n_catalog_lookup(c, "Zebra"));
+    assert_null(i18n_catalog_lookup(c, "Missing"));
+    i18n_catalog_free(c);
+
+    /* Truncated, bad magic, out-of-bounds offsets and unsorted ids are refused. */
+    assert_null(i18n_catalog_parse((const char *)mo, 20));
+    mo[0] ^= 0xff;
+    assert_null(i18n_catalog_parse((const char *)mo, len));
+    mo[0] ^= 0xff;
+    assert_null(i18n_catalog_parse((const char *)mo, len - 5));
+    const char *unsorted[] = {"b", "a"};
+    len = make_mo(mo, unsorted, unsorted, 2);
+    assert_null(i18n_catalog_parse((const char *)mo, len));
+}
+
+static void test_embedded_italian_catalog(void **state)
+{
+    assert_int_equal(i18n_init(), 0);
+    assert_string_equal(tr("it", "Page not found"), "Pagina non trovata");
+    assert_string_equal(tr("en", "Page not found"), "Page not found");
+    assert_string_equal(tr("it", "A msgid nobody wrote"), "A msgid nobody wrote");
+    assert_string_equal(i18n_lang("en"), "en");
+    assert_null(i18n_lang("fr"));
+    assert_null(i18n_lang(NULL));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_percent_decoding_is_strict),
+        cmocka_unit_test(test_urlencoded_pairs_and_limits),
+        cmocka_unit_test(test_cookie_header),
+        cmocka_unit_test(test_route_patterns),
+        cmocka_unit_test(test_validators),
+        cmocka_unit_test(test_catalog_parse_and_lookup),
+        cmocka_unit_test(test_embedded_italian_catalog),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
