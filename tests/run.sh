@@ -77,6 +77,8 @@ done
 export REFETTORIO_BIN=build/refettorio REFETTORIO_STATIC=build/static
 run_suite "format (clang-format)" tap_check "sources are formatted" format_check
 run_suite "translations (po/it.po complete)" tap_check "it.po covers every msgid" po_check
+run_suite "fuzz (5 s per target)" tap_check "fuzz targets run clean" \
+    make --no-print-directory fuzz FUZZ_TIME=5
 run_suite "browser (e2e)" node --test --test-reporter=tap --test-concurrency=1 tests/e2e/
 
 if [ ${#failures[@]} -gt 0 ]; then

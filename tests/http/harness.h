@@ -33,7 +33,7 @@ struct harness_server {
     pid_t pid;      /* 0 once stopped */
     int port;
     int exit_code;  /* after harness_stop: the exit status, or -1 (signal, timeout) */
-    char dir[PATH_MAX];
+    char dir[256]; /* mkdtemp under /tmp */
     char db_path[PATH_MAX];
     char log_path[PATH_MAX];
     const char *bin;
