@@ -1,6 +1,8 @@
 /*
  * libFuzzer target for every domain parser: the first byte picks the parser, the rest is the
- * input as a NUL-terminated string. Besides crashes and sanitizer reports it checks the
+ * input as a NUL-terminated string. Built once as fuzz_domain (all parsers) and once per main
+ * parser with -DFUZZ_ONLY=<selector> (fuzz_cf, fuzz_iban, fuzz_money, fuzz_notice), where the
+ * whole input goes to that one parser. Besides crashes and sanitizer reports it checks the
  * invariants a caller relies on: accepted values re-parse to themselves, omocodic codes map back
  * to a valid canonical code, formatted money parses back to the same cents, and payloads have
  * their fixed lengths.
@@ -98,10 +100,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1 || size > FUZZ_MAX_INPUT) {
         return 0;
     }
+#ifdef FUZZ_ONLY
+    unsigned selector = FUZZ_ONLY;
+    memcpy(s, data, size);
+    s[size] = '\0';
+#else
+    unsigned selector = data[0];
     memcpy(s, data + 1, size - 1);
     s[size - 1] = '\0';
+#endif
 
-    switch (data[0] % 8) {
+    switch (selector % 8) {
     case 0:
         fuzz_cf(s);
         break;

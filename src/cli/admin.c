@@ -44,10 +44,10 @@ static const char *admin_opt(const struct admin_opts *o, const char *name)
 static int admin_collect(int argc, char **argv, int i, void *ctx)
 {
     struct admin_opts *o = ctx;
-    static const char *const known[] = {"--slug", "--name", "--fiscal-code", "--address",
-                                        "--phone", "--email", "--pec", "--hours", "--website",
-                                        "--tenant", "--kind", "--kitchen-email", "--label",
-                                        "--starts", "--ends", "--school", "--year", "--role"};
+    static const char *const known[] = {
+        "--slug",  "--name",   "--fiscal-code", "--address", "--phone", "--email",
+        "--pec",   "--hours",  "--website",     "--tenant",  "--kind",  "--kitchen-email",
+        "--label", "--starts", "--ends",        "--school",  "--year",  "--role"};
     for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
         if (strcmp(argv[i], known[k]) != 0)
             continue;
@@ -190,8 +190,7 @@ static int admin_run(struct db *db, const char *cmd, const struct admin_opts *o)
             int64_t year_id = school_year_find(db, t.id, year);
             if (!school_id || !year_id) {
                 te = TENANT_ERR_NOT_FOUND;
-            } else if ((te = class_create(db, t.id, school_id, year_id, name, &id)) ==
-                           TENANT_OK &&
+            } else if ((te = class_create(db, t.id, school_id, year_id, name, &id)) == TENANT_OK &&
                        admin_audit(db, t.id, "class.create", "class", id, name) == 0) {
                 printf("class %s created (id %lld)\n", name, (long long)id);
                 rc = 0;
@@ -214,15 +213,16 @@ static int admin_run(struct db *db, const char *cmd, const struct admin_opts *o)
             } else {
                 enum staff_err se = staff_create(db, t.id, email, name, role, password, &id);
                 explicit_bzero(password, sizeof(password));
-                static const char *const why[] = {
-                    "ok", "the e-mail address is not valid", "the name is empty or too long",
-                    "the password must have at least 10 characters",
-                    "a staff user with this e-mail already exists", "database error"};
+                static const char *const why[] = {"ok",
+                                                  "the e-mail address is not valid",
+                                                  "the name is empty or too long",
+                                                  "the password must have at least 10 characters",
+                                                  "a staff user with this e-mail already exists",
+                                                  "database error"};
                 if (se != STAFF_OK)
                     fprintf(stderr, "refettorio admin: %s\n", why[se]);
                 else if (admin_audit(db, t.id, "staff.create", "staff_user", id, role_s) == 0) {
-                    printf("staff user %s (%s) created (id %lld)\n", email, role_s,
-                           (long long)id);
+                    printf("staff user %s (%s) created (id %lld)\n", email, role_s, (long long)id);
                     rc = 0;
                 }
             }

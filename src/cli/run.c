@@ -24,9 +24,9 @@ int cli_parse_server_flags(int argc, char **argv, struct cli_server_flags *f,
     static const struct {
         const char *flag, *option;
     } map[] = {
-        {"--listen", "server.listen"},         {"--port", "server.port"},
-        {"--db", "database.path"},             {"--static-dir", "server.static_dir"},
-        {"--threads", "server.threads"},       {"--log-level", "log.level"},
+        {"--listen", "server.listen"},   {"--port", "server.port"},
+        {"--db", "database.path"},       {"--static-dir", "server.static_dir"},
+        {"--threads", "server.threads"}, {"--log-level", "log.level"},
     };
     int i = 1;
     while (i < argc) {

@@ -27,7 +27,8 @@ struct audit_entry {
 
 /* 0 on success, -1 on a database error (logged). */
 int audit_record(struct db *db, const struct audit_entry *e);
-/* Number of entries with this action in the tenant (0 = platform); -1 on error. For tests/reports. */
+/* Number of entries with this action in the tenant (0 = platform); -1 on error. For tests/reports.
+ */
 int64_t audit_count(struct db *db, int64_t tenant_id, const char *action);
 
 #endif

@@ -11,7 +11,7 @@
 #include "store/db.h"
 
 #define DEMO_TENANT_SLUG "esempio"
-#define DEMO_PASSWORD "Mensa-Esempio-2026"
+#define DEMO_PASSWORD    "Mensa-Esempio-2026"
 
 struct demo_login {
     const char *email;

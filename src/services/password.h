@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define PASSWORD_HASH_MAX 128 /* crypto_pwhash_STRBYTES */
-#define PASSWORD_MAX_LEN 1024 /* longer inputs are refused before hashing */
+#define PASSWORD_HASH_MAX    128  /* crypto_pwhash_STRBYTES */
+#define PASSWORD_MAX_LEN     1024 /* longer inputs are refused before hashing */
 #define PASSWORD_CONCURRENCY 2
 
 /* Call once before threads start (initialises libsodium). 0 or -1. */

@@ -142,8 +142,8 @@ int staff_find_by_id(struct db *db, struct arena *a, int64_t tenant_id, int64_t 
 }
 
 enum staff_auth staff_authenticate(struct db *db, struct arena *a, int64_t tenant_id,
-                                   const char *email, const char *password,
-                                   const char *client_addr, struct staff_user *out)
+                                   const char *email, const char *password, const char *client_addr,
+                                   struct staff_user *out)
 {
     struct db_stmt *st = db_stmt(db, STMT_STAFF_BY_EMAIL);
     if (!st)

@@ -21,8 +21,8 @@ enum role {
 };
 #define ROLE_ANY_STAFF (ROLE_ADMIN | ROLE_UFFICIO | ROLE_GESTORE | ROLE_CUCINA)
 
-#define STAFF_EMAIL_MAX 254
-#define STAFF_NAME_MAX 120
+#define STAFF_EMAIL_MAX    254
+#define STAFF_NAME_MAX     120
 #define STAFF_PASSWORD_MIN 10
 
 struct staff_user {
@@ -54,8 +54,8 @@ enum staff_err staff_create(struct db *db, int64_t tenant_id, const char *email,
 enum staff_auth { STAFF_AUTH_OK, STAFF_AUTH_BAD, STAFF_AUTH_DISABLED, STAFF_AUTH_ERROR };
 /* Verify e-mail + password; audit-logs success and failure. */
 enum staff_auth staff_authenticate(struct db *db, struct arena *a, int64_t tenant_id,
-                                   const char *email, const char *password,
-                                   const char *client_addr, struct staff_user *out);
+                                   const char *email, const char *password, const char *client_addr,
+                                   struct staff_user *out);
 /* 1 found, 0 not, -1 error. */
 int staff_find_by_id(struct db *db, struct arena *a, int64_t tenant_id, int64_t id,
                      struct staff_user *out);

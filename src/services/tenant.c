@@ -35,9 +35,10 @@ int tenant_find(struct db *db, struct arena *a, const char *slug, struct tenant 
     enum db_err e = db_step(st);
     if (e == DB_ROW) {
         out->id = db_col_int(st, 0);
-        const char **fields[] = {&out->slug,    &out->name,  &out->fiscal_code, &out->timezone,
-                                 &out->cutoff_time, &out->address, &out->phone, &out->email,
-                                 &out->pec,     &out->office_hours, &out->website};
+        const char **fields[] = {&out->slug,         &out->name,        &out->fiscal_code,
+                                 &out->timezone,     &out->cutoff_time, &out->address,
+                                 &out->phone,        &out->email,       &out->pec,
+                                 &out->office_hours, &out->website};
         for (int i = 0; i < 11; i++)
             *fields[i] = arena_strdup(a, db_col_text(st, i + 1));
     }
@@ -118,8 +119,8 @@ const char *school_kind_label(enum school_kind k)
 }
 
 enum tenant_err school_create(struct db *db, int64_t tenant_id, const char *name,
-                              enum school_kind kind, const char *address,
-                              const char *kitchen_email, int64_t *id)
+                              enum school_kind kind, const char *address, const char *kitchen_email,
+                              int64_t *id)
 {
     size_t n = strlen(name);
     if (n < 2 || n > 120)
@@ -138,8 +139,7 @@ enum tenant_err school_create(struct db *db, int64_t tenant_id, const char *name
     return tenant_insert_result(db, db_exec_stmt(st), id);
 }
 
-static int64_t tenant_lookup_id(struct db *db, enum stmt_id id, int64_t tenant_id,
-                                const char *key)
+static int64_t tenant_lookup_id(struct db *db, enum stmt_id id, int64_t tenant_id, const char *key)
 {
     struct db_stmt *st = db_stmt(db, id);
     if (!st)

@@ -43,8 +43,7 @@ int tenant_find(struct db *db, struct arena *a, const char *slug, struct tenant 
 bool tenant_slug_valid(const char *slug);
 
 struct tenant_new {
-    const char *slug, *name, *fiscal_code, *address, *phone, *email, *pec, *office_hours,
-        *website;
+    const char *slug, *name, *fiscal_code, *address, *phone, *email, *pec, *office_hours, *website;
 };
 enum tenant_err tenant_create(struct db *db, const struct tenant_new *t, int64_t *id);
 
@@ -54,8 +53,8 @@ const char *school_kind_name(enum school_kind k);
 const char *school_kind_label(enum school_kind k);
 
 enum tenant_err school_create(struct db *db, int64_t tenant_id, const char *name,
-                              enum school_kind kind, const char *address,
-                              const char *kitchen_email, int64_t *id);
+                              enum school_kind kind, const char *address, const char *kitchen_email,
+                              int64_t *id);
 int64_t school_find(struct db *db, int64_t tenant_id, const char *name); /* 0 if absent */
 /* Label "YYYY/YYYY" where the second year is the first plus one; dates YYYY-MM-DD. */
 enum tenant_err school_year_create(struct db *db, int64_t tenant_id, const char *label,

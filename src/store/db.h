@@ -53,7 +53,7 @@ bool db_col_null(struct db_stmt *st, int col);
 int64_t db_col_int(struct db_stmt *st, int col);
 void db_reset(struct db_stmt *st);
 
-enum db_err db_begin(struct db *db);  /* immediate: takes the write lock up front */
+enum db_err db_begin(struct db *db); /* immediate: takes the write lock up front */
 enum db_err db_commit(struct db *db);
 enum db_err db_rollback(struct db *db);
 int64_t db_last_id(struct db *db);

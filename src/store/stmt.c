@@ -62,12 +62,10 @@ static const struct stmt_entry stmt_table[STMT__COUNT] = {
       "INSERT INTO staff_user (tenant_id, email, name, role, password_hash, created_at) "
       "VALUES ($1, $2, $3, $4, $5, $6)"),
     /* 0 id, 1 email, 2 name, 3 role, 4 password_hash, 5 disabled */
-    S(STMT_STAFF_BY_EMAIL,
-      "SELECT id, email, name, role, password_hash, disabled FROM staff_user "
-      "WHERE tenant_id = $1 AND email = $2"),
-    S(STMT_STAFF_BY_ID,
-      "SELECT id, email, name, role, password_hash, disabled FROM staff_user "
-      "WHERE tenant_id = $1 AND id = $2"),
+    S(STMT_STAFF_BY_EMAIL, "SELECT id, email, name, role, password_hash, disabled FROM staff_user "
+                           "WHERE tenant_id = $1 AND email = $2"),
+    S(STMT_STAFF_BY_ID, "SELECT id, email, name, role, password_hash, disabled FROM staff_user "
+                        "WHERE tenant_id = $1 AND id = $2"),
     S(STMT_STAFF_SET_PASSWORD,
       "UPDATE staff_user SET password_hash = $3 WHERE tenant_id = $1 AND id = $2"),
 
@@ -75,9 +73,8 @@ static const struct stmt_entry stmt_table[STMT__COUNT] = {
       "INSERT INTO session (id_hash, tenant_id, staff_user_id, csrf_token, created_at, "
       "last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $5, $6)"),
     /* 0 staff_user_id (NULL when anonymous), 1 csrf_token, 2 last_seen_at */
-    S(STMT_SESSION_BY_HASH,
-      "SELECT staff_user_id, csrf_token, last_seen_at FROM session "
-      "WHERE id_hash = $1 AND tenant_id = $2 AND expires_at > $3"),
+    S(STMT_SESSION_BY_HASH, "SELECT staff_user_id, csrf_token, last_seen_at FROM session "
+                            "WHERE id_hash = $1 AND tenant_id = $2 AND expires_at > $3"),
     S(STMT_SESSION_TOUCH,
       "UPDATE session SET last_seen_at = $2, expires_at = $3 WHERE id_hash = $1"),
     S(STMT_SESSION_DELETE, "DELETE FROM session WHERE id_hash = $1"),

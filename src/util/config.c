@@ -22,9 +22,18 @@ struct config_option {
     const char *help;
 };
 
-#define OPT_STR(n, f, d, h) {n, CT_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0, d, h}
-#define OPT_INT(n, f, lo, hi, d, h) {n, CT_INT, offsetof(struct config, f), 0, lo, hi, d, h}
-#define OPT_BOOL(n, f, d, h) {n, CT_BOOL, offsetof(struct config, f), 0, 0, 1, d, h}
+#define OPT_STR(n, f, d, h)                                                                        \
+    {                                                                                              \
+        n, CT_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0, d, h         \
+    }
+#define OPT_INT(n, f, lo, hi, d, h)                                                                \
+    {                                                                                              \
+        n, CT_INT, offsetof(struct config, f), 0, lo, hi, d, h                                     \
+    }
+#define OPT_BOOL(n, f, d, h)                                                                       \
+    {                                                                                              \
+        n, CT_BOOL, offsetof(struct config, f), 0, 0, 1, d, h                                      \
+    }
 
 static const struct config_option config_options[] = {
     OPT_STR("server.listen", listen, "127.0.0.1",
@@ -79,8 +88,8 @@ static enum config_err config_apply(struct config *c, const struct config_option
         errno = 0;
         long v = strtol(value, &end, 10);
         if (errno || end == value || *end || v < o->min || v > o->max) {
-            snprintf(msg, msgsz, "%s: expected a whole number from %ld to %ld, got \"%s\"",
-                     o->name, o->min, o->max, value);
+            snprintf(msg, msgsz, "%s: expected a whole number from %ld to %ld, got \"%s\"", o->name,
+                     o->min, o->max, value);
             return CONFIG_ERR_VALUE;
         }
         *(int *)field = (int)v;

@@ -13,23 +13,29 @@
 #define CONFIG_STR_MAX 512
 
 struct config {
-    char listen[64];               /* server.listen: address to bind */
-    int port;                      /* server.port */
-    int threads;                   /* server.threads: worker threads (thread pool) */
-    int max_connections;           /* server.max_connections */
-    int idle_timeout;              /* server.idle_timeout: seconds a keep-alive connection may idle */
-    int request_timeout;           /* server.request_timeout: seconds to receive a whole request */
-    bool tls;                      /* server.tls: the site is served over HTTPS (Secure cookies) */
+    char listen[64];     /* server.listen: address to bind */
+    int port;            /* server.port */
+    int threads;         /* server.threads: worker threads (thread pool) */
+    int max_connections; /* server.max_connections */
+    int idle_timeout;    /* server.idle_timeout: seconds a keep-alive connection may idle */
+    int request_timeout; /* server.request_timeout: seconds to receive a whole request */
+    bool tls;            /* server.tls: the site is served over HTTPS (Secure cookies) */
     char static_dir[CONFIG_STR_MAX]; /* server.static_dir */
     char locale_dir[CONFIG_STR_MAX]; /* server.locale_dir: compiled .mo catalogues */
-    char db_path[CONFIG_STR_MAX];  /* database.path */
-    int session_idle_minutes;      /* session.idle_minutes */
-    char log_level[16];            /* log.level */
-    bool access_log;               /* log.access */
-    bool demo;                     /* set by `refettorio demo`, never by the file */
+    char db_path[CONFIG_STR_MAX];    /* database.path */
+    int session_idle_minutes;        /* session.idle_minutes */
+    char log_level[16];              /* log.level */
+    bool access_log;                 /* log.access */
+    bool demo;                       /* set by `refettorio demo`, never by the file */
 };
 
-enum config_err { CONFIG_OK = 0, CONFIG_ERR_IO, CONFIG_ERR_SYNTAX, CONFIG_ERR_KEY, CONFIG_ERR_VALUE };
+enum config_err {
+    CONFIG_OK = 0,
+    CONFIG_ERR_IO,
+    CONFIG_ERR_SYNTAX,
+    CONFIG_ERR_KEY,
+    CONFIG_ERR_VALUE
+};
 
 void config_defaults(struct config *c);
 /* Load an INI file; on error, msg (size msgsz) says which line and why. */

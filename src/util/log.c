@@ -90,8 +90,8 @@ void log_event(enum log_level level, const char *msg, ...)
     gmtime_r(&ts.tv_sec, &tm);
     char stamp[64];
     size_t n = strftime(stamp, sizeof(stamp), "ts=%Y-%m-%dT%H:%M:%S", &tm);
-    n += (size_t)snprintf(stamp + n, sizeof(stamp) - n, ".%03ldZ level=%s msg=", ts.tv_nsec / 1000000,
-                          log_level_name(level));
+    n += (size_t)snprintf(stamp + n, sizeof(stamp) - n,
+                          ".%03ldZ level=%s msg=", ts.tv_nsec / 1000000, log_level_name(level));
     log_put(line, &len, stamp, n);
     log_value(line, &len, msg);
     va_list ap;

@@ -32,8 +32,7 @@ static int form_hex(char c)
     return -1;
 }
 
-enum form_err form_decode(struct arena *a, const char *s, size_t n, bool plus_is_space,
-                          char **out)
+enum form_err form_decode(struct arena *a, const char *s, size_t n, bool plus_is_space, char **out)
 {
     if (n > 3 * (size_t)HTTP_MAX_FIELD_BYTES)
         return FORM_ERR_TOO_LONG;

@@ -23,8 +23,7 @@ enum form_err {
 
 const char *form_err_reason(enum form_err e);
 /* Decode n bytes of s. plus_is_space for form data and queries, not for paths. */
-enum form_err form_decode(struct arena *a, const char *s, size_t n, bool plus_is_space,
-                          char **out);
+enum form_err form_decode(struct arena *a, const char *s, size_t n, bool plus_is_space, char **out);
 /* Parse "a=1&b=2" (query string or urlencoded body); empty pairs are skipped. */
 enum form_err form_parse_urlencoded(struct arena *a, const char *s, size_t n, struct kv **out,
                                     size_t *count);

@@ -18,15 +18,15 @@
 #include "util/buf.h"
 
 /* Limits. Each has a test that goes past it (tests/http/test_limits.c). */
-#define HTTP_MAX_HEADER_BYTES  8192            /* all request header lines together -> 431 */
-#define HTTP_MAX_URI_BYTES     2048            /* request target -> 414 */
-#define HTTP_MAX_BODY_BYTES    (64 * 1024)     /* form or JSON body -> 413 */
-#define HTTP_MAX_UPLOAD_BYTES  (10 * 1024 * 1024) /* multipart body on upload routes -> 413 */
-#define HTTP_MAX_FIELDS        100             /* fields in a query or body -> 400 */
-#define HTTP_MAX_FIELD_BYTES   (16 * 1024)     /* one decoded name or value -> 400 */
-#define HTTP_MAX_RESPONSE_BYTES (4 * 1024 * 1024) /* rendered page */
-#define HTTP_CONN_MEMORY       (32 * 1024)     /* libmicrohttpd per-connection pool */
-#define ROUTE_MAX_PARAMS       4
+#define HTTP_MAX_HEADER_BYTES   8192               /* all request header lines together -> 431 */
+#define HTTP_MAX_URI_BYTES      2048               /* request target -> 414 */
+#define HTTP_MAX_BODY_BYTES     (64 * 1024)        /* form or JSON body -> 413 */
+#define HTTP_MAX_UPLOAD_BYTES   (10 * 1024 * 1024) /* multipart body on upload routes -> 413 */
+#define HTTP_MAX_FIELDS         100                /* fields in a query or body -> 400 */
+#define HTTP_MAX_FIELD_BYTES    (16 * 1024)        /* one decoded name or value -> 400 */
+#define HTTP_MAX_RESPONSE_BYTES (4 * 1024 * 1024)  /* rendered page */
+#define HTTP_CONN_MEMORY        (32 * 1024)        /* libmicrohttpd per-connection pool */
+#define ROUTE_MAX_PARAMS        4
 
 enum http_method { HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE, HTTP_OTHER };
 
@@ -49,8 +49,8 @@ struct req {
     struct kv *form; /* decoded urlencoded body arguments */
     size_t nform;
     const char *content_type;
-    struct buf body;      /* raw body, bounded */
-    int limit_status;     /* non-zero: a limit was exceeded, answer with this status */
+    struct buf body;  /* raw body, bounded */
+    int limit_status; /* non-zero: a limit was exceeded, answer with this status */
     const char *limit_reason;
     struct timespec started;
     char client_addr[64];

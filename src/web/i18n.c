@@ -7,7 +7,7 @@
 #include "util/embedded.h"
 #include "util/log.h"
 
-#define I18N_MO_MAGIC 0x950412deu
+#define I18N_MO_MAGIC    0x950412deu
 #define I18N_MAX_STRINGS 100000
 
 struct i18n_catalog {

@@ -167,8 +167,8 @@ void page_error(struct req *r, struct resp *w, int status)
     tv_set_strf(d, "status", "%d", status);
     tv_set_str(d, "title", tr(r->lang, page_error_title(status)));
     tv_set_str(d, "message", tr(r->lang, page_error_message(status)));
-    tv_set_str(d, "home_href", r->has_tenant ? arena_printf(&r->arena, "/%s/", r->tenant.slug)
-                                             : "/");
+    tv_set_str(d, "home_href",
+               r->has_tenant ? arena_printf(&r->arena, "/%s/", r->tenant.slug) : "/");
     if (r->has_tenant)
         page_crumb(r, d, page_error_title(status), NULL);
     page_render(r, w, status, tmpl_error, d);

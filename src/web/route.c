@@ -185,8 +185,8 @@ static bool router_form_fields(struct req *r)
     if (r->body.len == 0)
         return true;
     if (strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
-        enum form_err e = form_parse_urlencoded(&r->arena, buf_str(&r->body), r->body.len,
-                                                &r->form, &r->nform);
+        enum form_err e =
+            form_parse_urlencoded(&r->arena, buf_str(&r->body), r->body.len, &r->form, &r->nform);
         if (e != FORM_OK) {
             r->limit_status = 400;
             r->limit_reason = form_err_reason(e);

@@ -56,7 +56,7 @@ bool route_match(const char *pattern, const char *path, struct arena *a,
                  const char *params[ROUTE_MAX_PARAMS]);
 
 /* Validators. */
-const char *field_text(struct arena *a, const char *in, const char **out);      /* one line, trimmed */
+const char *field_text(struct arena *a, const char *in, const char **out); /* one line, trimmed */
 const char *field_multiline(struct arena *a, const char *in, const char **out); /* keeps newlines */
 const char *field_email(struct arena *a, const char *in, const char **out);     /* lower-cased */
 const char *field_secret(struct arena *a, const char *in, const char **out);    /* as typed */

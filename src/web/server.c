@@ -122,8 +122,8 @@ static bool server_late(const struct server_ctx *ctx)
     return req_elapsed_ms(&ctx->r) > (long)ctx->srv->cfg->request_timeout * 1000;
 }
 
-static void server_security_headers(struct MHD_Response *resp, const struct server *srv,
-                                    bool html, bool personal)
+static void server_security_headers(struct MHD_Response *resp, const struct server *srv, bool html,
+                                    bool personal)
 {
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
@@ -236,9 +236,8 @@ static void server_on_completed(void *cls, struct MHD_Connection *c, void **con_
         const char *path = ctx->r.path ? ctx->r.path : "-";
         log_info("request", "method", ctx->r.method_name, "path", path, "status", status, "bytes",
                  bytes, "ms", ms, "client", ctx->r.client_addr, "tenant",
-                 ctx->r.has_tenant ? ctx->r.tenant.slug : "-", "refused",
-                 ctx->r.limit_reason, "complete",
-                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "yes" : "no");
+                 ctx->r.has_tenant ? ctx->r.tenant.slug : "-", "refused", ctx->r.limit_reason,
+                 "complete", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "yes" : "no");
     }
     buf_free(&ctx->r.body);
     arena_free(&ctx->r.arena);
@@ -280,11 +279,10 @@ struct server *server_start(const struct config *cfg)
     }
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
     s->daemon = MHD_start_daemon(
-        flags, (uint16_t)cfg->port, NULL, NULL, server_on_request, s,
-        MHD_OPTION_EXTERNAL_LOGGER, server_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout,
+        flags, (uint16_t)cfg->port, NULL, NULL, server_on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
+        server_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)SERVER_LISTEN_BACKLOG,
         MHD_OPTION_URI_LOG_CALLBACK, server_on_uri, s, MHD_OPTION_NOTIFY_COMPLETED,

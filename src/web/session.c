@@ -8,8 +8,8 @@
 #include "util/log.h"
 #include "util/time.h"
 
-#define SESSION_ID_BYTES 32
-#define SESSION_TOKEN_CHARS 44 /* base64url of 32 bytes without padding, + NUL */
+#define SESSION_ID_BYTES      32
+#define SESSION_TOKEN_CHARS   44 /* base64url of 32 bytes without padding, + NUL */
 #define SESSION_TOUCH_SECONDS 60
 
 static bool session_secure;

@@ -13,7 +13,7 @@
 
 #include "web/http.h"
 
-#define SESSION_COOKIE "sid"
+#define SESSION_COOKIE       "sid"
 #define SESSION_ANON_MINUTES 120 /* lifetime of a session nobody signed into */
 
 void session_configure(bool secure_cookies, int idle_minutes);

@@ -84,8 +84,7 @@ void static_serve(struct req *r, struct resp *w, const char *rel)
                               (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
                                   (unsigned long long)st.st_mtim.tv_nsec);
     resp_header(w, "ETag", etag);
-    resp_header(w, "Cache-Control",
-                arena_printf(&r->arena, "public, max-age=%d", STATIC_MAX_AGE));
+    resp_header(w, "Cache-Control", arena_printf(&r->arena, "public, max-age=%d", STATIC_MAX_AGE));
     const char *inm = req_header(r, "If-None-Match");
     if (inm && (strstr(inm, etag) || !strcmp(inm, "*"))) {
         close(fd);

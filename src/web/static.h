@@ -9,7 +9,7 @@
 #include "web/http.h"
 
 #define STATIC_PATH_MAX 256
-#define STATIC_MAX_AGE 86400
+#define STATIC_MAX_AGE  86400
 
 void static_configure(const char *dir);
 /* rel is the path after "/static/". */

@@ -129,3 +129,37 @@ export function watchPage(page) {
   });
   return problems;
 }
+
+// The text a page shows for an English msgid in `lang`: the msgstr from po/<lang>.po, or the
+// msgid itself when the catalogue has no translation (which is what the server shows too).
+// Placeholders {name} are filled from `values`.
+const catalogs = new Map();
+function catalog(lang) {
+  if (!catalogs.has(lang)) {
+    const map = new Map();
+    const file = path.join(root, 'po', `${lang}.po`);
+    if (lang !== 'en' && fs.existsSync(file)) {
+      let key = null;
+      let cur = null;
+      let id = '';
+      let str = '';
+      const flush = () => { if (id && str) map.set(id, str); id = ''; str = ''; };
+      for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+        let m;
+        if ((m = line.match(/^msgid\s+"(.*)"\s*$/))) { flush(); key = 'id'; cur = m[1]; id = JSON.parse(`"${cur}"`); }
+        else if ((m = line.match(/^msgstr\s+"(.*)"\s*$/))) { key = 'str'; str = JSON.parse(`"${m[1]}"`); }
+        else if ((m = line.match(/^"(.*)"\s*$/)) && key) {
+          const part = JSON.parse(`"${m[1]}"`);
+          if (key === 'id') id += part; else str += part;
+        } else if (!line.trim()) { flush(); key = null; }
+      }
+      flush();
+    }
+    catalogs.set(lang, map);
+  }
+  return catalogs.get(lang);
+}
+export function t(msgid, lang = 'it', values = {}) {
+  const s = catalog(lang).get(msgid) || msgid;
+  return s.replace(/\{([a-z_.]+)\}/g, (all, k) => (k in values ? values[k] : all));
+}

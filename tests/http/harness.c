@@ -148,9 +148,9 @@ static int harness_try_start(struct harness_server *s, const char *const *extra_
     if (s->port <= 0)
         return -1;
     snprintf(port, sizeof(port), "%d", s->port);
-    const char *argv[HARNESS_MAX_ARGS + 12] = {
-        s->bin, "demo", "--db", s->db_path, "--port", port, "--static-dir", s->static_dir,
-        "--no-banner"};
+    const char *argv[HARNESS_MAX_ARGS + 12] = {s->bin,         "demo",        "--db",
+                                               s->db_path,     "--port",      port,
+                                               "--static-dir", s->static_dir, "--no-banner"};
     size_t n = 9;
     for (size_t i = 0; extra_args && extra_args[i]; i++) {
         if (i == HARNESS_MAX_ARGS)
@@ -444,7 +444,8 @@ bool harness_body_has(const struct harness_resp *r, const char *needle)
     return r->body && strstr(r->body, needle) != NULL;
 }
 
-/* ---- raw sockets ------------------------------------------------------------------------------ */
+/* ---- raw sockets ------------------------------------------------------------------------------
+ */
 
 int harness_raw_connect(const struct harness_server *s)
 {
@@ -515,7 +516,8 @@ int harness_raw_exchange(const struct harness_server *s, const void *data, size_
     return harness_raw_status(reply);
 }
 
-/* ---- logs, database, CLI ------------------------------------------------------------------------ */
+/* ---- logs, database, CLI ------------------------------------------------------------------------
+ */
 
 int harness_log_count(const struct harness_server *s, const char *needle)
 {

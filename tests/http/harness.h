@@ -17,22 +17,22 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define HARNESS_MAX_ARGS       16
-#define HARNESS_BODY_MAX       (1024 * 1024)
-#define HARNESS_HEADERS_MAX    32
-#define HARNESS_HEADER_VALUE   2048
-#define HARNESS_START_TIMEOUT  15000 /* ms until /health answers 200 */
-#define HARNESS_STOP_TIMEOUT   15000 /* ms for a clean exit after SIGTERM */
-#define HARNESS_RAW_TIMEOUT    5000  /* ms a raw exchange waits for the server */
-#define HARNESS_LOG_TIMEOUT    5000  /* ms to wait for a log line to appear */
-#define HARNESS_DEMO_TENANT    "esempio"
-#define HARNESS_DEMO_PASSWORD  "Mensa-Esempio-2026"
-#define HARNESS_DEMO_EMAIL     "ufficio@comune.esempio.it"
+#define HARNESS_MAX_ARGS      16
+#define HARNESS_BODY_MAX      (1024 * 1024)
+#define HARNESS_HEADERS_MAX   32
+#define HARNESS_HEADER_VALUE  2048
+#define HARNESS_START_TIMEOUT 15000 /* ms until /health answers 200 */
+#define HARNESS_STOP_TIMEOUT  15000 /* ms for a clean exit after SIGTERM */
+#define HARNESS_RAW_TIMEOUT   5000  /* ms a raw exchange waits for the server */
+#define HARNESS_LOG_TIMEOUT   5000  /* ms to wait for a log line to appear */
+#define HARNESS_DEMO_TENANT   "esempio"
+#define HARNESS_DEMO_PASSWORD "Mensa-Esempio-2026"
+#define HARNESS_DEMO_EMAIL    "ufficio@comune.esempio.it"
 
 struct harness_server {
-    pid_t pid;      /* 0 once stopped */
+    pid_t pid; /* 0 once stopped */
     int port;
-    int exit_code;  /* after harness_stop: the exit status, or -1 (signal, timeout) */
+    int exit_code; /* after harness_stop: the exit status, or -1 (signal, timeout) */
     char dir[256]; /* mkdtemp under /tmp */
     char db_path[PATH_MAX];
     char log_path[PATH_MAX];
@@ -56,12 +56,12 @@ struct harness_resp {
 };
 
 struct harness_req {
-    const char *method;             /* NULL: GET, or POST when body is set */
-    const char *path;               /* sent as is (no dot-segment squashing) */
-    const char *const *headers;     /* NULL-terminated "Name: value" lines, or NULL */
-    const char *body;               /* NULL: no body */
-    size_t body_len;                /* 0 with a body: strlen(body) */
-    const char *cookie;             /* "sid=...; lang=en", or NULL */
+    const char *method;         /* NULL: GET, or POST when body is set */
+    const char *path;           /* sent as is (no dot-segment squashing) */
+    const char *const *headers; /* NULL-terminated "Name: value" lines, or NULL */
+    const char *body;           /* NULL: no body */
+    size_t body_len;            /* 0 with a body: strlen(body) */
+    const char *cookie;         /* "sid=...; lang=en", or NULL */
 };
 
 /* ---- server lifecycle --------------------------------------------------------------------- */
@@ -133,7 +133,8 @@ bool harness_log_wait(const struct harness_server *s, const char *needle);
 /* Lines of the server log that contain needle. */
 int harness_log_count(const struct harness_server *s, const char *needle);
 /* sqlite3 query returning one integer, with text parameters ?1.. (NULL-terminated). */
-long long harness_db_int(const struct harness_server *s, const char *sql, const char *const *params);
+long long harness_db_int(const struct harness_server *s, const char *sql,
+                         const char *const *params);
 /* Run the refettorio binary with args (argv[1..], NULL-terminated), stdin_text on standard input
    (or /dev/null), and collect stdout+stderr into out. Returns the exit status, -1 on a signal
    or a timeout. */

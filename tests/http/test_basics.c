@@ -15,7 +15,7 @@
 
 #include "harness.h"
 
-#define CSS_PATH "/static/css/refettorio.css"
+#define CSS_PATH    "/static/css/refettorio.css"
 #define TENANT_NAME "Comune di Esempio"
 
 /* Value of one CSP directive (up to ';') into out; false when the directive is absent. */
@@ -81,9 +81,9 @@ static void test_security_headers_everywhere(void **state)
         const char *path;
         long status;
     } cases[] = {
-        {"/esempio/", 200},         {"/", 200},          {"/esempio/non-esiste", 404},
-        {"/nessun-comune/", 404},   {CSS_PATH, 200},     {"/static/css/manca.css", 404},
-        {"/esempio", 308},          {"/health", 200},    {"/esempio/ufficio/", 303},
+        {"/esempio/", 200},       {"/", 200},       {"/esempio/non-esiste", 404},
+        {"/nessun-comune/", 404}, {CSS_PATH, 200},  {"/static/css/manca.css", 404},
+        {"/esempio", 308},        {"/health", 200}, {"/esempio/ufficio/", 303},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct harness_resp r;
@@ -130,10 +130,18 @@ static void test_static_traversal_refused(void **state)
 {
     /* The server binary sits next to the static folder (build/refettorio, build/static). */
     static const char *const paths[] = {
-        "/static/../refettorio",       "/static/%2e%2e/refettorio", "/static/%2E%2E/refettorio",
-        "/static/css/../../refettorio", "/static/..%2frefettorio",   "/static/../Makefile",
-        "/static/../../Makefile",      "/static/%2e%2e/x",          "/static/.hidden",
-        "/static/./css/refettorio.css", "/static//css/refettorio.css", "/static/css/",
+        "/static/../refettorio",
+        "/static/%2e%2e/refettorio",
+        "/static/%2E%2E/refettorio",
+        "/static/css/../../refettorio",
+        "/static/..%2frefettorio",
+        "/static/../Makefile",
+        "/static/../../Makefile",
+        "/static/%2e%2e/x",
+        "/static/.hidden",
+        "/static/./css/refettorio.css",
+        "/static//css/refettorio.css",
+        "/static/css/",
     };
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
         struct harness_req rq = {.path = paths[i]};
@@ -234,8 +242,9 @@ static int count_status_lines(const char *reply, const char *status_line)
 
 static void test_keep_alive_raw_pipelined(void **state)
 {
-    static const char two[] = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-                              "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    static const char two[] =
+        "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     int fd = harness_raw_connect(*state);
     assert_true(fd >= 0);
     assert_true(harness_raw_send(fd, two, sizeof(two) - 1));
@@ -246,7 +255,8 @@ static void test_keep_alive_raw_pipelined(void **state)
 
     /* Sequential: the second request goes out after the first answer, on the same socket. */
     static const char one[] = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-    static const char last[] = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    static const char last[] =
+        "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     fd = harness_raw_connect(*state);
     assert_true(fd >= 0);
     assert_true(harness_raw_send(fd, one, sizeof(one) - 1));
@@ -305,18 +315,20 @@ static void test_access_log_line(void **state)
 
     harness_expect_post(*state, "/esempio/log-probe-7f3b", "a=b", NULL, 404, &r);
     harness_resp_free(&r);
-    assert_true(
-        harness_log_wait(*state, "msg=request method=POST path=/esempio/log-probe-7f3b status=404"));
+    assert_true(harness_log_wait(
+        *state, "msg=request method=POST path=/esempio/log-probe-7f3b status=404"));
 }
 
 static void test_serve_help(void **state)
 {
     /* The configuration table of src/util/config.c. */
     static const char *const options[] = {
-        "server.listen",      "server.port",       "server.threads",
-        "server.max_connections", "server.idle_timeout", "server.request_timeout",
-        "server.tls",         "server.static_dir", "server.locale_dir",
-        "database.path",      "session.idle_minutes", "log.level",
+        "server.listen",        "server.port",
+        "server.threads",       "server.max_connections",
+        "server.idle_timeout",  "server.request_timeout",
+        "server.tls",           "server.static_dir",
+        "server.locale_dir",    "database.path",
+        "session.idle_minutes", "log.level",
         "log.access",
     };
     static const char *const args[] = {"serve", "--help", NULL};

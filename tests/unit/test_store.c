@@ -82,8 +82,8 @@ static void test_tenant_school_class_and_isolation(void **state)
     assert_int_equal(tenant_create(f->db, &a, NULL), TENANT_ERR_DUPLICATE);
     struct tenant_new bad = {.slug = "static", .name = "Reserved"};
     assert_int_equal(tenant_create(f->db, &bad, NULL), TENANT_ERR_INVALID);
-    struct tenant_new bad_cf = {.slug = "gamma", .name = "Comune di Gamma",
-                                .fiscal_code = "80012345674"};
+    struct tenant_new bad_cf = {
+        .slug = "gamma", .name = "Comune di Gamma", .fiscal_code = "80012345674"};
     assert_int_equal(tenant_create(f->db, &bad_cf, NULL), TENANT_ERR_INVALID);
     bad_cf.fiscal_code = "80012345676";
     assert_int_equal(tenant_create(f->db, &bad_cf, NULL), TENANT_OK);
@@ -138,9 +138,9 @@ static void test_staff_create_and_authenticate(void **state)
                      STAFF_ERR_DUPLICATE);
     assert_int_equal(staff_create(f->db, tid, "x@y.it", "Short", ROLE_ADMIN, "corta", NULL),
                      STAFF_ERR_PASSWORD);
-    assert_int_equal(staff_create(f->db, tid, "not-an-email", "N", ROLE_ADMIN, "abcdefghijkl",
-                                  NULL),
-                     STAFF_ERR_EMAIL);
+    assert_int_equal(
+        staff_create(f->db, tid, "not-an-email", "N", ROLE_ADMIN, "abcdefghijkl", NULL),
+        STAFF_ERR_EMAIL);
 
     struct arena ar;
     arena_init(&ar, 1024);
@@ -151,12 +151,12 @@ static void test_staff_create_and_authenticate(void **state)
                      STAFF_AUTH_OK);
     assert_int_equal(u.role, ROLE_UFFICIO);
     assert_string_equal(u.name, "Giulia");
-    assert_int_equal(staff_authenticate(f->db, &ar, tid, "ufficio@staffville.it", "sbagliata",
-                                        "127.0.0.1", &u),
-                     STAFF_AUTH_BAD);
-    assert_int_equal(staff_authenticate(f->db, &ar, tid, "nessuno@staffville.it", "sbagliata",
-                                        "127.0.0.1", &u),
-                     STAFF_AUTH_BAD);
+    assert_int_equal(
+        staff_authenticate(f->db, &ar, tid, "ufficio@staffville.it", "sbagliata", "127.0.0.1", &u),
+        STAFF_AUTH_BAD);
+    assert_int_equal(
+        staff_authenticate(f->db, &ar, tid, "nessuno@staffville.it", "sbagliata", "127.0.0.1", &u),
+        STAFF_AUTH_BAD);
     /* The same account is unknown in another tenant. */
     struct tenant_new other = {.slug = "altrove", .name = "Comune di Altrove"};
     int64_t other_id;

@@ -43,7 +43,7 @@ static void test_percent_decoding_is_strict(void **state)
     assert_int_equal(decode("abc%", true, &out), FORM_ERR_ENCODING);
     assert_int_equal(decode("%00", true, &out), FORM_ERR_ENCODING);
     assert_int_equal(decode("%ff%fe", true, &out), FORM_ERR_UTF8);
-    assert_int_equal(decode("%C0%AF", true, &out), FORM_ERR_UTF8); /* overlong "/" */
+    assert_int_equal(decode("%C0%AF", true, &out), FORM_ERR_UTF8);    /* overlong "/" */
     assert_int_equal(decode("%ED%A0%80", true, &out), FORM_ERR_UTF8); /* surrogate */
     char *big = malloc(HTTP_MAX_FIELD_BYTES + 2);
     memset(big, 'a', HTTP_MAX_FIELD_BYTES + 1);

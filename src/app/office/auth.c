@@ -39,10 +39,9 @@ void office_login_submit(struct req *r, struct resp *w)
     }
     struct db *db = store_db();
     struct staff_user user;
-    enum staff_auth a =
-        db ? staff_authenticate(db, &r->arena, r->tenant.id, req_field(r, "email"),
-                                req_field(r, "password"), r->client_addr, &user)
-           : STAFF_AUTH_ERROR;
+    enum staff_auth a = db ? staff_authenticate(db, &r->arena, r->tenant.id, req_field(r, "email"),
+                                                req_field(r, "password"), r->client_addr, &user)
+                           : STAFF_AUTH_ERROR;
     switch (a) {
     case STAFF_AUTH_OK:
         if (session_start_staff(r, w, user.id) != 0) {

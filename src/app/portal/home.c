@@ -1,4 +1,5 @@
-/* The municipality's school meal service home: what the service is, schools, how to reach the office. */
+/* The municipality's school meal service home: what the service is, schools, how to reach the
+ * office. */
 #include "app/handlers.h"
 #include "store/store.h"
 #include "templates.h"

@@ -1,0 +1,196 @@
+// Every page of the foundation, each checked the same way: status, <title> and the one <h1>,
+// axe-core at WCAG 2.1 AA with zero violations, the server's HTML through html-validate, no
+// horizontal scroll on a 360x640 phone, skip links that lead somewhere, and no CSP violation
+// or script error. Run: node --test --test-reporter=tap tests/e2e/
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, DEMO } from './server.mjs';
+import {
+  launch, runAxe, formatViolations, validateHtml, hasHorizontalScroll, overflowingElements,
+  skipLinkTargets, watchPage, PHONE, t,
+} from './lib.mjs';
+
+const DESKTOP = { width: 1280, height: 900 };
+const LOGIN = `/${DEMO.tenantSlug}/ufficio/accedi`;
+
+let server;
+let browser;
+let anon; // a context without a session
+let staff; // a context signed in as the demo staff user
+
+async function signIn(page, base, email, password) {
+  await page.goto(base + LOGIN);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  const [response] = await Promise.all([
+    page.waitForNavigation(),
+    page.click('form.rf-form button[type="submit"]'),
+  ]);
+  return response;
+}
+
+// What each page needs: how to reach it, and what it must show.
+const PAGES = [
+  {
+    name: 'platform home',
+    open: (page, base) => page.goto(base + '/'),
+    status: 200,
+    title: () => t('School meal service'),
+    h1: () => t('Choose your municipality'),
+  },
+  {
+    name: 'tenant home',
+    open: (page, base) => page.goto(`${base}/${DEMO.tenantSlug}/`),
+    status: 200,
+    title: () => `${t('School meal service')} - ${DEMO.tenantName}`,
+    h1: () => DEMO.tenantName,
+  },
+  {
+    name: 'staff sign-in',
+    open: (page, base) => page.goto(base + LOGIN),
+    status: 200,
+    title: () => `${t('Staff sign-in')} - ${DEMO.tenantName}`,
+    h1: () => t('Staff sign-in'),
+  },
+  {
+    name: 'staff sign-in with errors',
+    open: (page, base) => signIn(page, base, DEMO.email, 'not-the-password'),
+    status: 422,
+    title: () => `${t('Staff sign-in')} - ${DEMO.tenantName}`,
+    h1: () => t('Staff sign-in'),
+  },
+  {
+    name: 'back-office home',
+    staff: true,
+    open: (page, base) => page.goto(`${base}/${DEMO.tenantSlug}/ufficio/`),
+    status: 200,
+    title: () => `${t('Back office')} - ${DEMO.tenantName}`,
+    h1: () => t('Back office'),
+  },
+  {
+    name: '404 page',
+    open: (page, base) => page.goto(`${base}/${DEMO.tenantSlug}/pagina-che-non-esiste`),
+    status: 404,
+    title: () => `${t('Page not found')} - ${DEMO.tenantName}`,
+    h1: () => t('Page not found'),
+  },
+  {
+    name: 'unknown tenant 404 page',
+    open: (page, base) => page.goto(`${base}/comune-che-non-esiste/`),
+    status: 404,
+    title: () => t('Page not found'),
+    h1: () => t('Page not found'),
+  },
+  {
+    name: 'tenant home in English',
+    open: (page, base) => page.goto(`${base}/${DEMO.tenantSlug}/?lang=en`),
+    status: 200,
+    lang: 'en',
+    title: () => `${t('School meal service', 'en')} - ${DEMO.tenantName}`,
+    h1: () => DEMO.tenantName,
+  },
+];
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  anon = browser.context;
+  staff = await browser.context.browser()?.newContext?.() ?? null;
+  if (!staff) {
+    // A persistent context has no browser object to open a second context from.
+    const second = await launch();
+    staff = second.context;
+    staff.closeProfile = second.close;
+  }
+  const page = await staff.newPage();
+  const res = await signIn(page, server.baseURL, DEMO.email, DEMO.password);
+  assert.equal(new URL(res.url()).pathname, `/${DEMO.tenantSlug}/ufficio/`, 'demo staff sign-in');
+  await page.close();
+});
+
+after(async () => {
+  if (staff?.closeProfile) await staff.closeProfile();
+  if (browser) await browser.close();
+  if (server) await server.stop();
+});
+
+// Opens the page in a fresh tab of the right context; returns { page, response, html, problems }.
+async function visit(spec, viewport = DESKTOP) {
+  const context = spec.staff ? staff : anon;
+  const page = await context.newPage();
+  await page.setViewportSize(viewport);
+  const problems = watchPage(page);
+  const response = await spec.open(page, server.baseURL);
+  const html = await response.text();
+  return { page, response, html, problems };
+}
+
+for (const spec of PAGES) {
+  const lang = spec.lang || 'it';
+
+  test(`${spec.name}: status, language, title and h1`, async () => {
+    const { page, response, problems } = await visit(spec);
+    try {
+      assert.equal(response.status(), spec.status);
+      assert.equal(await page.getAttribute('html', 'lang'), lang);
+      assert.equal(await page.title(), spec.title());
+      const h1 = await page.locator('h1').allInnerTexts();
+      assert.deepEqual(h1.map((s) => s.trim()), [spec.h1()], 'exactly one h1 with the expected text');
+      assert.equal(await page.locator('main#main-content').count(), 1, 'one main landmark');
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test(`${spec.name}: axe-core finds no WCAG 2.1 AA violation`, async () => {
+    for (const viewport of [DESKTOP, PHONE]) {
+      const { page } = await visit(spec, viewport);
+      try {
+        const violations = await runAxe(page);
+        assert.equal(violations.length, 0,
+          `at ${viewport.width}x${viewport.height}:\n${formatViolations(violations)}`);
+      } finally {
+        await page.close();
+      }
+    }
+  });
+
+  test(`${spec.name}: the HTML passes html-validate`, async () => {
+    const { page, html } = await visit(spec);
+    await page.close();
+    const errors = await validateHtml(html, spec.name);
+    assert.deepEqual(errors, []);
+  });
+
+  test(`${spec.name}: no horizontal scroll on a 360x640 phone`, async () => {
+    const { page } = await visit(spec, PHONE);
+    try {
+      const scroll = await hasHorizontalScroll(page);
+      assert.equal(scroll, false, `wider than the screen: ${(await overflowingElements(page)).join(', ')}`);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test(`${spec.name}: skip links lead to existing targets`, async () => {
+    const { page } = await visit(spec);
+    try {
+      const links = await skipLinkTargets(page);
+      assert.deepEqual(links.map((l) => l.href), ['#main-content', '#footer']);
+      for (const l of links) assert.ok(l.exists, `${l.href} has no target`);
+      // The first Tab stop is the first skip link, and it becomes visible when focused.
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        const a = document.activeElement;
+        const r = a.getBoundingClientRect();
+        return { href: a.getAttribute('href'), width: r.width, height: r.height };
+      });
+      assert.equal(focused.href, '#main-content');
+      assert.ok(focused.width > 10 && focused.height > 10, 'the focused skip link is visible');
+    } finally {
+      await page.close();
+    }
+  });
+}
