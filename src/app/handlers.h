@@ -13,6 +13,9 @@ void platform_health(struct req *r, struct resp *w);
 
 /* Portal: what families and the public see. */
 void portal_home(struct req *r, struct resp *w);
+void portal_privacy(struct req *r, struct resp *w);
+void portal_accessibility(struct req *r, struct resp *w);
+void portal_legal(struct req *r, struct resp *w);
 
 /* Back office. */
 void office_login_form(struct req *r, struct resp *w);

@@ -16,6 +16,9 @@ const struct route app_routes[] = {
     {HTTP_GET, "/health", 0, NULL, 0, platform_health, ROUTE_PLATFORM},
 
     {HTTP_GET, "/", 0, NULL, 0, portal_home, 0},
+    {HTTP_GET, "/privacy", 0, NULL, 0, portal_privacy, 0},
+    {HTTP_GET, "/accessibilita", 0, NULL, 0, portal_accessibility, 0},
+    {HTTP_GET, "/note-legali", 0, NULL, 0, portal_legal, 0},
 
     {HTTP_GET, "/ufficio/accedi", 0, NULL, 0, office_login_form, 0},
     {HTTP_POST, "/ufficio/accedi", 0, ROUTE_FIELDS(login_fields), office_login_submit, 0},

@@ -17,6 +17,7 @@ const LOGIN = `/${DEMO.tenantSlug}/ufficio/accedi`;
 let server;
 let browser;
 let anon; // a context without a session
+let staffBrowser;
 let staff; // a context signed in as the demo staff user
 
 async function signIn(page, base, email, password) {
@@ -96,13 +97,8 @@ before(async () => {
   server = await startServer();
   browser = await launch();
   anon = browser.context;
-  staff = await browser.context.browser()?.newContext?.() ?? null;
-  if (!staff) {
-    // A persistent context has no browser object to open a second context from.
-    const second = await launch();
-    staff = second.context;
-    staff.closeProfile = second.close;
-  }
+  staffBrowser = await launch();
+  staff = staffBrowser.context;
   const page = await staff.newPage();
   const res = await signIn(page, server.baseURL, DEMO.email, DEMO.password);
   assert.equal(new URL(res.url()).pathname, `/${DEMO.tenantSlug}/ufficio/`, 'demo staff sign-in');
@@ -110,7 +106,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (staff?.closeProfile) await staff.closeProfile();
+  if (staffBrowser) await staffBrowser.close();
   if (browser) await browser.close();
   if (server) await server.stop();
 });
@@ -118,6 +114,7 @@ after(async () => {
 // Opens the page in a fresh tab of the right context; returns { page, response, html, problems }.
 async function visit(spec, viewport = DESKTOP) {
   const context = spec.staff ? staff : anon;
+  if (!spec.staff) await anon.clearCookies(); // no language choice or session carried over
   const page = await context.newPage();
   await page.setViewportSize(viewport);
   const problems = watchPage(page);

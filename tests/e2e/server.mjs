@@ -16,6 +16,7 @@ export const DEMO = {
   tenantSlug: 'esempio',
   tenantName: 'Comune di Esempio',
   email: 'ufficio@comune.esempio.it',
+  staffName: 'Giulia Bianchi',
   password: 'Mensa-Esempio-2026',
 };
 

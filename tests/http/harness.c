@@ -616,3 +616,56 @@ void harness_urlencode(const char *s, char *out, size_t n)
     if (n)
         out[j] = '\0';
 }
+
+/* ---- staff sign-in ------------------------------------------------------------------------------ */
+
+void harness_session_set_sid(struct harness_session *session, const char *sid)
+{
+    snprintf(session->sid, sizeof(session->sid), "%s", sid);
+    snprintf(session->cookie, sizeof(session->cookie), "sid=%s", sid);
+}
+
+void harness_open_login(const struct harness_server *s, const char *tenant,
+                        struct harness_session *session)
+{
+    char path[128], sid[HARNESS_TOKEN_MAX];
+    snprintf(path, sizeof(path), "/%s/ufficio/accedi", tenant);
+    struct harness_resp r;
+    harness_expect_get(s, path, session->cookie[0] ? session->cookie : NULL, 200, &r);
+    if (harness_cookie_value(&r, "sid", sid, sizeof(sid)))
+        harness_session_set_sid(session, sid);
+    assert_true(harness_form_input(&r, "csrf", session->csrf, sizeof(session->csrf)));
+    harness_resp_free(&r);
+}
+
+void harness_login_body(const struct harness_session *session, const char *email,
+                        const char *password, const char *extra, char *out, size_t n)
+{
+    char e[512], p[512];
+    harness_urlencode(email, e, sizeof(e));
+    harness_urlencode(password, p, sizeof(p));
+    int len = snprintf(out, n, "csrf=%s&email=%s&password=%s%s%s", session->csrf, e, p,
+                       extra ? "&" : "", extra ? extra : "");
+    assert_true(len > 0 && (size_t)len < n);
+}
+
+void harness_sign_in(const struct harness_server *s, const char *tenant, const char *email,
+                     const char *password, long status, struct harness_session *session)
+{
+    char path[128], body[2048], sid[HARNESS_TOKEN_MAX];
+    harness_open_login(s, tenant, session);
+    harness_login_body(session, email, password, NULL, body, sizeof(body));
+    snprintf(path, sizeof(path), "/%s/ufficio/accedi", tenant);
+    struct harness_resp r;
+    harness_expect_post(s, path, body, session->cookie, status, &r);
+    bool rotated = harness_cookie_value(&r, "sid", sid, sizeof(sid));
+    harness_resp_free(&r);
+    if (status != 303)
+        return;
+    assert_true(rotated);
+    harness_session_set_sid(session, sid);
+    snprintf(path, sizeof(path), "/%s/ufficio/", tenant);
+    harness_expect_get(s, path, session->cookie, 200, &r);
+    assert_true(harness_form_input(&r, "csrf", session->csrf, sizeof(session->csrf)));
+    harness_resp_free(&r);
+}

@@ -141,6 +141,31 @@ long long harness_db_int(const struct harness_server *s, const char *sql,
 int harness_run_cli(const struct harness_server *s, const char *const *args, const char *stdin_text,
                     char *out, size_t n);
 
+/* ---- staff sign-in ---------------------------------------------------------------------------- */
+
+#define HARNESS_TOKEN_MAX 128
+
+/* A browser's session with one tenant: the sid cookie and the CSRF token of its forms. */
+struct harness_session {
+    char sid[HARNESS_TOKEN_MAX];
+    char csrf[HARNESS_TOKEN_MAX];
+    char cookie[HARNESS_TOKEN_MAX + 8]; /* "sid=..." or "" */
+};
+
+/* GET /<tenant>/ufficio/accedi with the session's cookie (if any), expect 200; keeps a new sid
+   when one is set, and reads the form's csrf. */
+void harness_open_login(const struct harness_server *s, const char *tenant,
+                        struct harness_session *session);
+/* Sign-in form body with the session's csrf and an optional extra "name=value" pair. */
+void harness_login_body(const struct harness_session *session, const char *email,
+                        const char *password, const char *extra, char *out, size_t n);
+/* Open the form and POST the credentials; expect status. On 303 the session becomes the signed-in
+   one: the new sid, and the csrf of the back-office home. */
+void harness_sign_in(const struct harness_server *s, const char *tenant, const char *email,
+                     const char *password, long status, struct harness_session *session);
+/* Use sid as the session cookie. */
+void harness_session_set_sid(struct harness_session *session, const char *sid);
+
 /* Percent-encode s for a form body into out. */
 void harness_urlencode(const char *s, char *out, size_t n);
 
