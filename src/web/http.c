@@ -156,6 +156,8 @@ const char *http_status_reason(int status)
         return "Request Header Fields Too Large";
     case 500:
         return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
     default:
         return "";
     }

@@ -85,7 +85,6 @@ struct resp {
     size_t nheaders;
     int fd; /* static file: send this descriptor (size fd_size) instead of body */
     uint64_t fd_size;
-    bool close; /* close the connection after this response */
 };
 
 /* Header of the request (case-insensitive name), NULL when absent. Implemented by the adapter. */

@@ -124,6 +124,8 @@ static const char *page_error_title(int status)
         return N_("Unsupported content");
     case 431:
         return N_("The request headers are too large");
+    case 501:
+        return N_("Request method not supported");
     default:
         return N_("Something went wrong");
     }
@@ -153,6 +155,8 @@ static const char *page_error_message(int status)
     case 431:
         return N_("Your browser sent too much data in the request headers. Clear this site's "
                   "cookies and try again.");
+    case 501:
+        return N_("The server does not support this kind of request.");
     default:
         return N_("An unexpected error happened on our side. It has been recorded; please try "
                   "again in a few minutes.");
@@ -171,7 +175,8 @@ void page_error(struct req *r, struct resp *w, int status)
                r->has_tenant ? arena_printf(&r->arena, "/%s/", r->tenant.slug) : "/");
     if (r->has_tenant)
         page_crumb(r, d, page_error_title(status), NULL);
+    /* No forced close: a refused request was either read whole (so the connection is in a
+       clean state for the next one) or refused on its headers, and then libmicrohttpd closes the
+       connection itself because the body was never read. */
     page_render(r, w, status, tmpl_error, d);
-    if (status == 400 || status == 408 || status == 413 || status == 431 || status == 414)
-        w->close = true;
 }

@@ -237,11 +237,32 @@ static void router_validate_fields(struct req *r)
     }
 }
 
+bool router_accepts_upload(const char *raw_uri)
+{
+    /* The tenant segment is skipped; patterns are compared on the raw (undecoded) rest, which
+       is enough to tell upload routes apart (their patterns are plain ASCII). */
+    const char *rest = strchr(raw_uri + (raw_uri[0] == '/'), '/');
+    if (!rest)
+        return false;
+    size_t n = strcspn(rest, "?");
+    struct arena a;
+    arena_init(&a, 512);
+    char *path = arena_strndup(&a, rest, n);
+    bool found = false;
+    for (size_t i = 0; i < app_routes_count && !found; i++)
+        found = (app_routes[i].flags & ROUTE_UPLOAD) &&
+                route_match(app_routes[i].pattern, path, &a, NULL);
+    arena_free(&a);
+    return found;
+}
+
+/* The route for the method and path; when only the method differs, *allow lists the methods
+   the path accepts (for 405). */
 static const struct route *router_find(struct req *r, const char *path, bool platform,
-                                       bool *method_mismatch)
+                                       const char **allow)
 {
     enum http_method m = r->method == HTTP_HEAD ? HTTP_GET : r->method;
-    *method_mismatch = false;
+    *allow = NULL;
     for (size_t i = 0; i < app_routes_count; i++) {
         const struct route *rt = &app_routes[i];
         if (((rt->flags & ROUTE_PLATFORM) != 0) != platform)
@@ -250,7 +271,8 @@ static const struct route *router_find(struct req *r, const char *path, bool pla
         if (!route_match(rt->pattern, path, &r->arena, params))
             continue;
         if (rt->method != m) {
-            *method_mismatch = true;
+            const char *name = rt->method == HTTP_GET ? "GET, HEAD" : http_method_name(rt->method);
+            *allow = *allow ? arena_printf(&r->arena, "%s, %s", *allow, name) : name;
             continue;
         }
         memcpy(r->params, params, sizeof(params));
@@ -302,6 +324,10 @@ void router_dispatch(struct req *r, struct resp *w)
         return;
     }
     router_choose_lang(r, w);
+    if (r->method == HTTP_OTHER) {
+        page_error(r, w, 501);
+        return;
+    }
 
     if (strncmp(r->path, "/static/", 8) == 0) {
         static_serve(r, w, r->path + 8);
@@ -311,11 +337,11 @@ void router_dispatch(struct req *r, struct resp *w)
     if (!platform && !router_resolve_tenant(r, w))
         return;
 
-    bool mismatch;
-    r->route = router_find(r, platform ? r->path : r->rest, platform, &mismatch);
+    const char *allow;
+    r->route = router_find(r, platform ? r->path : r->rest, platform, &allow);
     if (!r->route) {
-        if (mismatch) {
-            resp_header(w, "Allow", "GET, HEAD, POST");
+        if (allow) {
+            resp_header(w, "Allow", allow);
             page_error(r, w, 405);
         } else {
             page_error(r, w, 404);

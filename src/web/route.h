@@ -51,6 +51,9 @@ extern const size_t app_routes_count;
 
 /* Run the whole pipeline for r and fill w. */
 void router_dispatch(struct req *r, struct resp *w);
+/* Whether some upload route could match this raw request target (decided before the body is
+   read, to choose the body limit). */
+bool router_accepts_upload(const char *raw_uri);
 /* Match a pattern against a path, capturing {params}; exposed for tests. */
 bool route_match(const char *pattern, const char *path, struct arena *a,
                  const char *params[ROUTE_MAX_PARAMS]);

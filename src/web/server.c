@@ -25,6 +25,7 @@ struct server_ctx {
     struct server *srv;
     bool started;
     bool responded;
+    size_t discarded; /* body bytes read and dropped after a refusal */
     int status;
     uint64_t bytes;
 };
@@ -103,8 +104,10 @@ static void server_first_call(struct server_ctx *ctx, struct MHD_Connection *c, 
 
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
     r->content_type = ct ? arena_strdup(&r->arena, ct) : NULL;
-    bool multipart = ct && strncasecmp(ct, "multipart/form-data", 19) == 0;
-    size_t max = multipart ? HTTP_MAX_UPLOAD_BYTES : HTTP_MAX_BODY_BYTES;
+    /* Only routes that take uploads may receive the larger multipart bodies. */
+    bool upload = ct && strncasecmp(ct, "multipart/form-data", 19) == 0 &&
+                  router_accepts_upload(r->raw_uri);
+    size_t max = upload ? HTTP_MAX_UPLOAD_BYTES : HTTP_MAX_BODY_BYTES;
     buf_init(&r->body, max);
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     if (cl) {
@@ -116,6 +119,11 @@ static void server_first_call(struct server_ctx *ctx, struct MHD_Connection *c, 
             server_set_limit(r, 413, "body larger than allowed");
     }
 }
+
+/* Bytes of a refused body we keep reading (and dropping) so the refusal can be sent once the
+   request is complete: libmicrohttpd cannot answer while a body is still arriving. Past this, or
+   past twice the request time, the connection is dropped without an answer. */
+#define SERVER_DISCARD_MAX (2 * (size_t)HTTP_MAX_UPLOAD_BYTES)
 
 static bool server_late(const struct server_ctx *ctx)
 {
@@ -168,8 +176,6 @@ static enum MHD_Result server_queue(struct server_ctx *ctx, struct MHD_Connectio
     server_security_headers(resp, ctx->srv, html && !has_cache, ctx->r.has_session);
     if (w->content_type)
         MHD_add_response_header(resp, "Content-Type", w->content_type);
-    if (w->close)
-        MHD_add_response_header(resp, "Connection", "close");
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)w->status, resp);
     MHD_destroy_response(resp);
     ctx->responded = true;
@@ -199,19 +205,28 @@ static enum MHD_Result server_on_request(void *cls, struct MHD_Connection *c, co
     if (!ctx->started) {
         ctx->started = true;
         server_first_call(ctx, c, method);
+        /* A request refused on its headers alone (431, 414, or 413 by Content-Length) is
+           answered now, before its body is read; the connection is then closed. Every other
+           response is queued on a later call, which keeps keep-alive and 100-continue right. */
+        if (ctx->r.limit_status)
+            return server_respond(ctx, c);
         return MHD_YES;
     }
     if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
         if (!ctx->r.limit_status) {
             if (server_late(ctx))
                 server_set_limit(&ctx->r, 408, "request body arrived too slowly");
-            else if (buf_append(&ctx->r.body, upload_data, *upload_data_size) != BUF_OK)
+            else if (buf_append(&ctx->r.body, upload_data, n) != BUF_OK)
                 server_set_limit(&ctx->r, 413, "body larger than allowed");
         }
-        *upload_data_size = 0;
-        /* Answer a refused body at once; the library then closes the connection. */
-        if (ctx->r.limit_status && !ctx->responded)
-            return server_respond(ctx, c);
+        if (ctx->r.limit_status) {
+            ctx->discarded += n;
+            if (ctx->discarded > SERVER_DISCARD_MAX ||
+                req_elapsed_ms(&ctx->r) > 2000L * ctx->srv->cfg->request_timeout)
+                return MHD_NO; /* a client that will not stop: drop it */
+        }
         return MHD_YES;
     }
     if (ctx->responded)
@@ -233,7 +248,10 @@ static void server_on_completed(void *cls, struct MHD_Connection *c, void **con_
         snprintf(status, sizeof(status), "%d", ctx->responded ? ctx->status : 0);
         snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)ctx->bytes);
         snprintf(ms, sizeof(ms), "%ld", req_elapsed_ms(&ctx->r));
-        const char *path = ctx->r.path ? ctx->r.path : "-";
+        /* Requests refused before decoding are logged with their raw path (never the query). */
+        const char *path = ctx->r.path;
+        if (!path && ctx->r.raw_uri)
+            path = arena_strndup(&ctx->r.arena, ctx->r.raw_uri, strcspn(ctx->r.raw_uri, "?"));
         log_info("request", "method", ctx->r.method_name, "path", path, "status", status, "bytes",
                  bytes, "ms", ms, "client", ctx->r.client_addr, "tenant",
                  ctx->r.has_tenant ? ctx->r.tenant.slug : "-", "refused", ctx->r.limit_reason,

@@ -83,6 +83,17 @@ const PAGES = [
     title: () => t('Page not found'),
     h1: () => t('Page not found'),
   },
+  ...[
+    ['privacy notice', 'privacy', 'Privacy policy'],
+    ['accessibility statement', 'accessibilita', 'Accessibility statement'],
+    ['legal notes', 'note-legali', 'Legal notes'],
+  ].map(([name, slug, msgid]) => ({
+    name,
+    open: (page, base) => page.goto(`${base}/${DEMO.tenantSlug}/${slug}`),
+    status: 200,
+    title: () => `${t(msgid)} - ${DEMO.tenantName}`,
+    h1: () => t(msgid),
+  })),
   {
     name: 'tenant home in English',
     open: (page, base) => page.goto(`${base}/${DEMO.tenantSlug}/?lang=en`),

@@ -29,6 +29,8 @@
 #define HARNESS_CLI_TIMEOUT  30000
 #define HARNESS_CURL_TIMEOUT 20000L
 
+static void harness_body_release_all(void);
+
 /* ---- small utilities ------------------------------------------------------------------------ */
 
 static long harness_now_ms(void)
@@ -254,11 +256,44 @@ int harness_group_teardown(void **state)
         harness_destroy(s);
         free(s);
     }
+    harness_body_release_all();
     curl_global_cleanup();
     return 0;
 }
 
 /* ---- libcurl requests ------------------------------------------------------------------------ */
+
+/* Response bodies not yet freed. A failed cmocka assertion jumps out of a test before its
+   harness_resp_free; the group teardown frees what is left, so a failure is not also a leak. */
+#define HARNESS_LIVE_MAX 64
+static char *harness_live[HARNESS_LIVE_MAX];
+
+static char *harness_body_alloc(void)
+{
+    char *body = calloc(1, HARNESS_BODY_MAX + 1);
+    assert_non_null(body);
+    for (size_t i = 0; i < HARNESS_LIVE_MAX; i++)
+        if (!harness_live[i]) {
+            harness_live[i] = body;
+            return body;
+        }
+    fail_msg("more than %d responses are alive: free them", HARNESS_LIVE_MAX);
+    return NULL;
+}
+
+static void harness_body_release(char *body)
+{
+    for (size_t i = 0; body && i < HARNESS_LIVE_MAX; i++)
+        if (harness_live[i] == body)
+            harness_live[i] = NULL;
+    free(body);
+}
+
+static void harness_body_release_all(void)
+{
+    for (size_t i = 0; i < HARNESS_LIVE_MAX; i++)
+        harness_body_release(harness_live[i]);
+}
 
 static size_t harness_on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
@@ -303,8 +338,7 @@ CURLcode harness_request_on(CURL *h, const struct harness_server *s, const struc
                             struct harness_resp *out)
 {
     memset(out, 0, sizeof(*out));
-    out->body = calloc(1, HARNESS_BODY_MAX + 1);
-    assert_non_null(out->body);
+    out->body = harness_body_alloc();
     char url[HARNESS_HEADER_VALUE + 64];
     snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", s->port, rq->path);
     struct curl_slist *headers = curl_slist_append(NULL, "Expect:");
@@ -355,7 +389,7 @@ CURLcode harness_request(const struct harness_server *s, const struct harness_re
 
 void harness_resp_free(struct harness_resp *r)
 {
-    free(r->body);
+    harness_body_release(r->body);
     r->body = NULL;
 }
 
@@ -617,7 +651,8 @@ void harness_urlencode(const char *s, char *out, size_t n)
         out[j] = '\0';
 }
 
-/* ---- staff sign-in ------------------------------------------------------------------------------ */
+/* ---- staff sign-in ------------------------------------------------------------------------------
+ */
 
 void harness_session_set_sid(struct harness_session *session, const char *sid)
 {

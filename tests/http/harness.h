@@ -141,7 +141,8 @@ long long harness_db_int(const struct harness_server *s, const char *sql,
 int harness_run_cli(const struct harness_server *s, const char *const *args, const char *stdin_text,
                     char *out, size_t n);
 
-/* ---- staff sign-in ---------------------------------------------------------------------------- */
+/* ---- staff sign-in ----------------------------------------------------------------------------
+ */
 
 #define HARNESS_TOKEN_MAX 128
 

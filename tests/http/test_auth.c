@@ -14,19 +14,19 @@
 
 #include "harness.h"
 
-#define TENANT       HARNESS_DEMO_TENANT
-#define LOGIN_PATH   "/esempio/ufficio/accedi"
-#define HOME_PATH    "/esempio/ufficio/"
-#define LOGOUT_PATH  "/esempio/ufficio/esci"
-#define STAFF_NAME   "Giulia Bianchi"
-#define WRONG_PASS   "Sbagliata-Davvero-42"
-#define BODY_MAX     2048
+#define TENANT      HARNESS_DEMO_TENANT
+#define LOGIN_PATH  "/esempio/ufficio/accedi"
+#define HOME_PATH   "/esempio/ufficio/"
+#define LOGOUT_PATH "/esempio/ufficio/esci"
+#define STAFF_NAME  "Giulia Bianchi"
+#define WRONG_PASS  "Sbagliata-Davvero-42"
+#define BODY_MAX    2048
 
 static long long audit_count(void **state, const char *action)
 {
     const char *const params[] = {action, NULL};
-    long long n = harness_db_int(*state, "SELECT count(*) FROM audit_log WHERE action = ?1",
-                                 params);
+    long long n =
+        harness_db_int(*state, "SELECT count(*) FROM audit_log WHERE action = ?1", params);
     assert_true(n >= 0);
     return n;
 }
@@ -44,8 +44,7 @@ static void assert_not_signed_in(void **state, const char *cookie)
 }
 
 static void post_login(void **state, const struct harness_session *s, const char *password,
-                       const char *extra, const char *cookie, long status,
-                       struct harness_resp *out)
+                       const char *extra, const char *cookie, long status, struct harness_resp *out)
 {
     char body[BODY_MAX];
     harness_login_body(s, HARNESS_DEMO_EMAIL, password, extra, body, sizeof(body));
@@ -179,7 +178,8 @@ static void test_office_home_requires_session(void **state)
 {
     assert_not_signed_in(state, NULL);
     assert_not_signed_in(state, "sid=not-a-session");
-    assert_not_signed_in(state, "sid=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"); /* well formed */
+    assert_not_signed_in(state,
+                         "sid=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"); /* well formed */
 }
 
 static void test_logout(void **state)
