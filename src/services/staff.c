@@ -5,6 +5,7 @@
 
 #include "services/audit.h"
 #include "services/password.h"
+#include "util/msg.h"
 #include "util/time.h"
 
 static const struct {
@@ -12,11 +13,11 @@ static const struct {
     const char *name;
     const char *label;
 } staff_roles[] = {
-    {ROLE_SUPERADMIN, "superadmin", "Platform administrator"},
-    {ROLE_ADMIN, "admin", "Administrator"},
-    {ROLE_UFFICIO, "ufficio", "School services office"},
-    {ROLE_GESTORE, "gestore", "Catering operator"},
-    {ROLE_CUCINA, "cucina", "Kitchen"},
+    {ROLE_SUPERADMIN, "superadmin", N_("Platform administrator")},
+    {ROLE_ADMIN, "admin", N_("Administrator")},
+    {ROLE_UFFICIO, "ufficio", N_("School services office")},
+    {ROLE_GESTORE, "gestore", N_("Catering operator")},
+    {ROLE_CUCINA, "cucina", N_("Kitchen")},
 };
 
 bool staff_role_parse(const char *s, enum role *out)

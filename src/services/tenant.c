@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "domain/cf11.h"
+#include "util/msg.h"
 #include "util/time.h"
 
 #define SCHOOL_LIST_MAX 500
@@ -109,11 +110,11 @@ const char *school_kind_label(enum school_kind k)
 {
     switch (k) {
     case SCHOOL_INFANZIA:
-        return "Nursery school";
+        return N_("Nursery school");
     case SCHOOL_PRIMARIA:
-        return "Primary school";
+        return N_("Primary school");
     case SCHOOL_SECONDARIA:
-        return "Lower secondary school";
+        return N_("Lower secondary school");
     }
     return "";
 }

@@ -11,14 +11,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/msg.h"
+
 #define I18N_DEFAULT_LANG "it"
 
 /* Load the embedded catalogues. 0, or -1 if one is malformed (logged). */
 int i18n_init(void);
 /* Translation of msgid in lang, or msgid itself when there is none. Never NULL. */
 const char *tr(const char *lang, const char *msgid);
-/* Mark a string for extraction without translating it now (tables of msgids). */
-#define N_(s) (s)
 /* The canonical code for a supported language ("it", "en"), or NULL. */
 const char *i18n_lang(const char *code);
 

@@ -8,6 +8,18 @@
 #include "web/route.h"
 #include "web/session.h"
 
+/* "+39 06 1234 5678" -> "+390612345678", for tel: links. */
+static const char *page_phone_href(struct arena *a, const char *phone)
+{
+    char *out = arena_alloc(a, strlen(phone) + 1);
+    size_t n = 0;
+    for (const char *p = phone; *p; p++)
+        if ((*p >= '0' && *p <= '9') || (*p == '+' && n == 0))
+            out[n++] = *p;
+    out[n] = '\0';
+    return out;
+}
+
 struct tv *page_new(struct req *r, const char *title_msgid)
 {
     struct arena *a = &r->arena;
@@ -34,6 +46,7 @@ struct tv *page_new(struct req *r, const char *title_msgid)
         tv_set_str(t, "name", r->tenant.name);
         tv_set_str(t, "address", r->tenant.address);
         tv_set_str(t, "phone", r->tenant.phone);
+        tv_set_str(t, "phone_href", page_phone_href(a, r->tenant.phone));
         tv_set_str(t, "email", r->tenant.email);
         tv_set_str(t, "pec", r->tenant.pec);
         tv_set_str(t, "hours", r->tenant.office_hours);

@@ -140,7 +140,7 @@ static void server_security_headers(struct MHD_Response *resp, const struct serv
     MHD_add_response_header(resp, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
     MHD_add_response_header(resp, "Content-Security-Policy",
                             "default-src 'self'; script-src 'self'; style-src 'self'; "
-                            "img-src 'self' data:; font-src 'self'; object-src 'none'; "
+                            "img-src 'self' data:; font-src 'self' data:; object-src 'none'; "
                             "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
     if (srv->cfg->tls)
         MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");

@@ -16,6 +16,7 @@ void portal_home(struct req *r, struct resp *w)
         return;
     }
     struct tv *d = page_new(r, N_("School meal service"));
+    tv_set_list(d, "breadcrumb"); /* the home page has no trail */
     struct tv *list = tv_set_list(d, "schools");
     for (size_t i = 0; i < n; i++) {
         struct tv *s = tv_push_dict(list);
