@@ -105,8 +105,8 @@ static void server_first_call(struct server_ctx *ctx, struct MHD_Connection *c, 
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
     r->content_type = ct ? arena_strdup(&r->arena, ct) : NULL;
     /* Only routes that take uploads may receive the larger multipart bodies. */
-    bool upload = ct && strncasecmp(ct, "multipart/form-data", 19) == 0 &&
-                  router_accepts_upload(r->raw_uri);
+    bool upload =
+        ct && strncasecmp(ct, "multipart/form-data", 19) == 0 && router_accepts_upload(r->raw_uri);
     size_t max = upload ? HTTP_MAX_UPLOAD_BYTES : HTTP_MAX_BODY_BYTES;
     buf_init(&r->body, max);
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");

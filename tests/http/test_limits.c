@@ -268,9 +268,9 @@ static void test_malformed_header_400(void **state)
 
 static void test_malformed_request_line_400(void **state)
 {
-    expect_raw_refused(state, "GET /\r\n\r\n", 400);                       /* no version */
+    expect_raw_refused(state, "GET /\r\n\r\n", 400);                           /* no version */
     expect_raw_refused(state, "GET / HTTP/1.1 extra\r\nHost: x\r\n\r\n", 400); /* 4 words */
-    expect_raw_refused(state, "G@T / HTTP/1.1\r\nHost: x\r\n\r\n", 501);      /* no such method */
+    expect_raw_refused(state, "G@T / HTTP/1.1\r\nHost: x\r\n\r\n", 501);       /* no such method */
     /* A line of one word: libmicrohttpd 0.9.75 closes the connection without an answer (newer
        releases send 400). Nothing is served and the server stays healthy. */
     expect_raw_refused(state, "GARBAGE\r\n\r\n", 0);

@@ -1,4 +1,5 @@
-/* The municipality's information pages linked from every footer: privacy, accessibility, legal notes. */
+/* The municipality's information pages linked from every footer: privacy, accessibility, legal
+ * notes. */
 #include "app/handlers.h"
 #include "templates.h"
 #include "web/i18n.h"
