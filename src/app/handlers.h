@@ -5,7 +5,14 @@
 #ifndef REFETTORIO_APP_HANDLERS_H
 #define REFETTORIO_APP_HANDLERS_H
 
+#include "services/tenant.h"
 #include "web/http.h"
+#include "web/tmpl.h"
+
+/* Shared by the portal and office pages: the schools as a template list under data.schools
+   ({name, kind_label, address, classes_count}). */
+void app_schools_data(struct req *r, struct tv *data, const struct school_summary *schools,
+                      size_t n);
 
 /* Platform (no tenant). */
 void platform_home(struct req *r, struct resp *w);

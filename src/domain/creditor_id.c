@@ -13,11 +13,6 @@ static bool is_upper(char c)
     return c >= 'A' && c <= 'Z';
 }
 
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 /* Check digits over national id + country + "00"; the business code is deliberately skipped. */
 static int creditor_id_check(const char *country, const char *national_id)
 {
@@ -34,38 +29,23 @@ static int creditor_id_check(const char *country, const char *national_id)
 enum creditor_id_err creditor_id_parse(const char *in, struct creditor_id *out)
 {
     char buf[NORMALIZE_MAX_IDENT + 1];
-    size_t len;
-    size_t bad;
+    size_t len = 0;
 
     memset(out, 0, sizeof(*out));
-    switch (normalize_compact(in, buf, sizeof(buf), &len, &bad)) {
-    case NORMALIZE_OK:
-        break;
-    case NORMALIZE_EMPTY:
-        return CREDITOR_ID_EMPTY;
-    case NORMALIZE_NON_ASCII:
-        out->err_pos = bad;
-        return CREDITOR_ID_NON_ASCII;
-    case NORMALIZE_CONTROL:
-        out->err_pos = bad;
-        return CREDITOR_ID_BAD_CHARACTER;
-    case NORMALIZE_TOO_LONG:
-        out->length = sizeof(buf);
-        return CREDITOR_ID_WRONG_LENGTH;
-    }
-    out->length = len;
-    for (size_t i = 0; i < len; i++) {
-        if (!is_upper(buf[i]) && !is_digit(buf[i])) {
-            out->err_pos = i + 1;
-            return CREDITOR_ID_BAD_CHARACTER;
-        }
-    }
-    if (len < 2 || !is_upper(buf[0]) || !is_upper(buf[1])) {
-        return CREDITOR_ID_BAD_COUNTRY;
-    }
-    memcpy(out->country, buf, 2);
-    if (len < 4 || !is_digit(buf[2]) || !is_digit(buf[3])) {
-        return CREDITOR_ID_BAD_CHECK_FORMAT;
+    static const enum creditor_id_err from_head[] = {
+        [NORMALIZE_ISO_OK] = CREDITOR_ID_OK,
+        [NORMALIZE_ISO_EMPTY] = CREDITOR_ID_EMPTY,
+        [NORMALIZE_ISO_NON_ASCII] = CREDITOR_ID_NON_ASCII,
+        [NORMALIZE_ISO_BAD_CHARACTER] = CREDITOR_ID_BAD_CHARACTER,
+        [NORMALIZE_ISO_TOO_LONG] = CREDITOR_ID_WRONG_LENGTH,
+        [NORMALIZE_ISO_BAD_COUNTRY] = CREDITOR_ID_BAD_COUNTRY,
+        [NORMALIZE_ISO_BAD_CHECK_FORMAT] = CREDITOR_ID_BAD_CHECK_FORMAT,
+    };
+    enum normalize_iso_err head =
+        normalize_iso_head(in, buf, sizeof(buf), &len, &out->err_pos, out->country);
+    out->length = head == NORMALIZE_ISO_TOO_LONG ? sizeof(buf) : len;
+    if (head != NORMALIZE_ISO_OK) {
+        return from_head[head];
     }
     if (strcmp(out->country, "IT") == 0
             ? len != CREDITOR_ID_IT_LEN

@@ -78,38 +78,23 @@ static enum iban_err iban_parse_italian(struct iban *out)
 enum iban_err iban_parse(const char *in, struct iban *out)
 {
     char buf[NORMALIZE_MAX_IDENT + 1];
-    size_t len;
-    size_t bad;
+    size_t len = 0;
 
     memset(out, 0, sizeof(*out));
-    switch (normalize_compact(in, buf, sizeof(buf), &len, &bad)) {
-    case NORMALIZE_OK:
-        break;
-    case NORMALIZE_EMPTY:
-        return IBAN_EMPTY;
-    case NORMALIZE_NON_ASCII:
-        out->err_pos = bad;
-        return IBAN_NON_ASCII;
-    case NORMALIZE_CONTROL:
-        out->err_pos = bad;
-        return IBAN_BAD_CHARACTER;
-    case NORMALIZE_TOO_LONG:
-        out->length = sizeof(buf);
-        return IBAN_WRONG_LENGTH;
-    }
-    out->length = len;
-    for (size_t i = 0; i < len; i++) {
-        if (!is_upper(buf[i]) && !is_digit(buf[i])) {
-            out->err_pos = i + 1;
-            return IBAN_BAD_CHARACTER;
-        }
-    }
-    if (len < 2 || !is_upper(buf[0]) || !is_upper(buf[1])) {
-        return IBAN_BAD_COUNTRY;
-    }
-    memcpy(out->country, buf, 2);
-    if (len < 4 || !is_digit(buf[2]) || !is_digit(buf[3])) {
-        return IBAN_BAD_CHECK_FORMAT;
+    static const enum iban_err from_head[] = {
+        [NORMALIZE_ISO_OK] = IBAN_OK,
+        [NORMALIZE_ISO_EMPTY] = IBAN_EMPTY,
+        [NORMALIZE_ISO_NON_ASCII] = IBAN_NON_ASCII,
+        [NORMALIZE_ISO_BAD_CHARACTER] = IBAN_BAD_CHARACTER,
+        [NORMALIZE_ISO_TOO_LONG] = IBAN_WRONG_LENGTH,
+        [NORMALIZE_ISO_BAD_COUNTRY] = IBAN_BAD_COUNTRY,
+        [NORMALIZE_ISO_BAD_CHECK_FORMAT] = IBAN_BAD_CHECK_FORMAT,
+    };
+    enum normalize_iso_err head =
+        normalize_iso_head(in, buf, sizeof(buf), &len, &out->err_pos, out->country);
+    out->length = head == NORMALIZE_ISO_TOO_LONG ? sizeof(buf) : len;
+    if (head != NORMALIZE_ISO_OK) {
+        return from_head[head];
     }
     if (has_italian_bban(out->country)) {
         out->expected_length = IBAN_IT_LEN;

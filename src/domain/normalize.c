@@ -1,6 +1,8 @@
 /* Identifier compaction and Latin-1 transliteration (see normalize.h). */
 #include "domain/normalize.h"
 
+#include <string.h>
+
 #include <stdint.h>
 
 enum normalize_err normalize_compact(const char *in, char *out, size_t out_size, size_t *len,
@@ -114,4 +116,40 @@ const char *normalize_strerror(enum normalize_err err)
         return "the value is too long";
     }
     return "unknown error";
+}
+
+enum normalize_iso_err normalize_iso_head(const char *in, char *out, size_t out_size, size_t *len,
+                                          size_t *err_pos, char country[3])
+{
+    size_t bad = 0;
+    switch (normalize_compact(in, out, out_size, len, &bad)) {
+    case NORMALIZE_OK:
+        break;
+    case NORMALIZE_EMPTY:
+        return NORMALIZE_ISO_EMPTY;
+    case NORMALIZE_NON_ASCII:
+        *err_pos = bad;
+        return NORMALIZE_ISO_NON_ASCII;
+    case NORMALIZE_CONTROL:
+        *err_pos = bad;
+        return NORMALIZE_ISO_BAD_CHARACTER;
+    case NORMALIZE_TOO_LONG:
+        return NORMALIZE_ISO_TOO_LONG;
+    }
+    for (size_t i = 0; i < *len; i++) {
+        char c = out[i];
+        if (!(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9')) {
+            *err_pos = i + 1;
+            return NORMALIZE_ISO_BAD_CHARACTER;
+        }
+    }
+    if (*len < 2 || !(out[0] >= 'A' && out[0] <= 'Z') || !(out[1] >= 'A' && out[1] <= 'Z')) {
+        return NORMALIZE_ISO_BAD_COUNTRY;
+    }
+    memcpy(country, out, 2);
+    country[2] = '\0';
+    if (*len < 4 || !(out[2] >= '0' && out[2] <= '9') || !(out[3] >= '0' && out[3] <= '9')) {
+        return NORMALIZE_ISO_BAD_CHECK_FORMAT;
+    }
+    return NORMALIZE_ISO_OK;
 }

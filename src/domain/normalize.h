@@ -39,4 +39,24 @@ size_t normalize_fold_ascii(const char *in, char *out, size_t out_size);
 
 const char *normalize_strerror(enum normalize_err err);
 
+/* The common head of ISO 13616-style identifiers (IBAN, SEPA creditor identifier). */
+enum normalize_iso_err {
+    NORMALIZE_ISO_OK = 0,
+    NORMALIZE_ISO_EMPTY,
+    NORMALIZE_ISO_NON_ASCII,        /* *err_pos */
+    NORMALIZE_ISO_BAD_CHARACTER,    /* a control character or anything but A-Z 0-9, *err_pos */
+    NORMALIZE_ISO_TOO_LONG,         /* longer than out_size - 1 */
+    NORMALIZE_ISO_BAD_COUNTRY,      /* the first two are not letters */
+    NORMALIZE_ISO_BAD_CHECK_FORMAT, /* the third and fourth are not digits */
+};
+
+/*
+ * Compacts in (normalize_compact) into out, requires upper-case letters and digits only, then a
+ * two-letter country code (copied to country[3] whenever it is well formed, even when the check
+ * digits are not) followed by two check digits. *len gets the compacted length and *err_pos the
+ * 1-based position of a refused character.
+ */
+enum normalize_iso_err normalize_iso_head(const char *in, char *out, size_t out_size, size_t *len,
+                                          size_t *err_pos, char country[3]);
+
 #endif

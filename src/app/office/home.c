@@ -25,12 +25,6 @@ void office_home(struct req *r, struct resp *w)
         struct tv *y = tv_set_dict(d, "school_year");
         tv_set_str(y, "label", year_label);
     }
-    struct tv *list = tv_set_list(d, "schools");
-    for (size_t i = 0; i < n; i++) {
-        struct tv *s = tv_push_dict(list);
-        tv_set_str(s, "name", schools[i].name);
-        tv_set_str(s, "kind_label", tr(r->lang, school_kind_label(schools[i].kind)));
-        tv_set_int(s, "classes_count", schools[i].classes);
-    }
+    app_schools_data(r, d, schools, n);
     page_render(r, w, 200, tmpl_office_home, d);
 }

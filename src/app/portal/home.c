@@ -17,12 +17,6 @@ void portal_home(struct req *r, struct resp *w)
     }
     struct tv *d = page_new(r, N_("School meal service"));
     tv_set_list(d, "breadcrumb"); /* the home page has no trail */
-    struct tv *list = tv_set_list(d, "schools");
-    for (size_t i = 0; i < n; i++) {
-        struct tv *s = tv_push_dict(list);
-        tv_set_str(s, "name", schools[i].name);
-        tv_set_str(s, "kind_label", tr(r->lang, school_kind_label(schools[i].kind)));
-        tv_set_str(s, "address", schools[i].address);
-    }
+    app_schools_data(r, d, schools, n);
     page_render(r, w, 200, tmpl_portal_home, d);
 }
