@@ -86,6 +86,12 @@ export async function startServer() {
         clearTimeout(timer);
       }
       fs.rmSync(dir, { recursive: true, force: true });
+      // A clean stop is part of the contract (and under AddressSanitizer a leak or memory error
+      // shows up as a non-zero exit here).
+      const { code, signal } = await exited;
+      if (code !== 0) {
+        throw new Error(`server exited with ${code ?? signal}:\n${output.slice(-4000)}`);
+      }
       return exited;
     },
   };
