@@ -369,6 +369,7 @@ static int check_iban(int argc, char **argv)
     json_object_set_new(o, "country", json_string(v.country));
     json_object_set_new(o, "check_digits", json_string(v.check));
     json_object_set_new(o, "bban", json_string(v.bban));
+    json_object_set_new(o, "sepa", json_boolean(v.sepa));
     if (v.cin != '\0') {
         json_object_set_new(o, "cin", json_stringn(&v.cin, 1));
         json_object_set_new(o, "abi", json_string(v.abi));

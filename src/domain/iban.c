@@ -75,6 +75,24 @@ static enum iban_err iban_parse_italian(struct iban *out)
     return IBAN_OK;
 }
 
+const struct iban_country *iban_country_find(const char *code)
+{
+    size_t lo = 0, hi = iban_countries_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = strcmp(code, iban_countries[mid].code);
+        if (cmp == 0) {
+            return &iban_countries[mid];
+        }
+        if (cmp < 0) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    return NULL;
+}
+
 enum iban_err iban_parse(const char *in, struct iban *out)
 {
     char buf[NORMALIZE_MAX_IDENT + 1];
@@ -96,12 +114,13 @@ enum iban_err iban_parse(const char *in, struct iban *out)
     if (head != NORMALIZE_ISO_OK) {
         return from_head[head];
     }
-    if (has_italian_bban(out->country)) {
-        out->expected_length = IBAN_IT_LEN;
-        if (len != IBAN_IT_LEN) {
-            return IBAN_WRONG_LENGTH;
-        }
-    } else if (len < IBAN_MIN_LEN || len > IBAN_MAX_LEN) {
+    const struct iban_country *c = iban_country_find(out->country);
+    if (!c) {
+        return IBAN_BAD_COUNTRY;
+    }
+    out->sepa = c->sepa;
+    out->expected_length = c->length;
+    if (len != c->length) {
         return IBAN_WRONG_LENGTH;
     }
     memcpy(out->check, buf + 2, 2);
@@ -134,8 +153,12 @@ enum iban_err iban_make(const char *country, const char *bban, char *out)
     if (country == NULL || strlen(country) != 2 || !is_upper(country[0]) || !is_upper(country[1])) {
         return IBAN_BAD_COUNTRY;
     }
+    const struct iban_country *c = iban_country_find(country);
+    if (c == NULL) {
+        return IBAN_BAD_COUNTRY;
+    }
     size_t n = bban != NULL ? strlen(bban) : 0;
-    if (n + 4 < IBAN_MIN_LEN || n + 4 > IBAN_MAX_LEN) {
+    if (n + 4 != c->length) {
         return IBAN_WRONG_LENGTH;
     }
     int r = iban_remainder(country, "00", bban);
@@ -159,7 +182,7 @@ const char *iban_strerror(enum iban_err err)
     case IBAN_BAD_CHARACTER:
         return "the IBAN contains a character that is neither a letter nor a digit";
     case IBAN_BAD_COUNTRY:
-        return "an IBAN starts with a two-letter country code";
+        return "an IBAN starts with the two-letter code of a country that uses IBAN";
     case IBAN_BAD_CHECK_FORMAT:
         return "characters 3 and 4 of an IBAN are its check digits";
     case IBAN_WRONG_LENGTH:

@@ -3,9 +3,9 @@
  * country's IBAN, the Italian (and San Marino) BBAN layout with its length of 27 and its CIN
  * check letter, computing check digits for a BBAN, and printing in groups of four.
  *
- * Country lengths other than IT/SM are only checked against the ISO bounds (15-34): the per-
- * country registry is not in a package the build can use yet; MOD 97 still catches every single
- * changed character and every swap of two adjacent ones.
+ * Every country's length, and whether it is in SEPA, comes from the ISO 13616 registry table
+ * that the build generates from the npm package ibantools (tools/gen_iban_countries.mjs); a
+ * country code missing from the registry is refused.
  */
 #ifndef REFETTORIO_DOMAIN_IBAN_H
 #define REFETTORIO_DOMAIN_IBAN_H
@@ -22,9 +22,9 @@ enum iban_err {
     IBAN_EMPTY,
     IBAN_NON_ASCII,        /* err_pos, in the input as typed */
     IBAN_BAD_CHARACTER,    /* not a letter or digit, err_pos */
-    IBAN_BAD_COUNTRY,      /* the first two characters are not letters */
+    IBAN_BAD_COUNTRY,      /* not two letters, or a country without IBAN */
     IBAN_BAD_CHECK_FORMAT, /* characters 3-4 are not digits */
-    IBAN_WRONG_LENGTH,     /* length; expected_length is 27 for IT/SM, 0 for the ISO bounds */
+    IBAN_WRONG_LENGTH,     /* length; expected_length is the country's (0: past IBAN_MAX_LEN) */
     IBAN_BAD_BBAN,         /* IT/SM layout: err_pos of the character out of place */
     IBAN_BAD_CHECKSUM,     /* MOD 97 does not give 1: some character is mistyped */
     IBAN_BAD_CIN,          /* the Italian CIN letter is wrong, expected_cin */
@@ -45,7 +45,19 @@ struct iban {
     size_t length;
     size_t expected_length;
     char expected_cin;
+    int sepa; /* 1 when the country is in the SEPA scheme (direct debits are possible) */
 };
+
+/* One row of the ISO 13616 registry (generated table, sorted by code). */
+struct iban_country {
+    char code[3];
+    unsigned char length;
+    unsigned char sepa;
+};
+extern const struct iban_country iban_countries[];
+extern const size_t iban_countries_count;
+/* The registry row for a two-letter code, NULL when the country has no IBAN. */
+const struct iban_country *iban_country_find(const char *code);
 
 enum iban_err iban_parse(const char *in, struct iban *out);
 

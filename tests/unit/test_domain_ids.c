@@ -137,6 +137,34 @@ static void test_iban_errors(void **state)
     assert_string_equal(text, "wrong CIN: 'Y' where 'X' was expected");
 }
 
+static void test_iban_registry(void **state)
+{
+    struct iban v;
+    char made[IBAN_MAX_LEN + 1];
+    /* Lengths come from the ISO 13616 registry: Germany 22, Norway 15, Malta 31, France 27. */
+    assert_int_equal(iban_parse("DE89 3704 0044 0532 0130 00", &v), IBAN_OK);
+    assert_int_equal(v.sepa, 1);
+    assert_int_equal(iban_parse("DE89 3704 0044 0532 0130 0", &v), IBAN_WRONG_LENGTH);
+    assert_int_equal(v.expected_length, 22);
+    assert_int_equal(iban_parse("NO9386011117947", &v), IBAN_OK);
+    assert_int_equal(iban_parse("MT84MALT011000012345MTLCAST001S", &v), IBAN_OK);
+    assert_int_equal(iban_parse("FR1420041010050500013M02606", &v), IBAN_OK);
+    /* A country code without IBAN, and one outside SEPA. */
+    assert_int_equal(iban_parse("US12 3456 7890 1234 5678 90", &v), IBAN_BAD_COUNTRY);
+    assert_int_equal(iban_make("US", "1234567890123456", made), IBAN_BAD_COUNTRY);
+    assert_int_equal(iban_make("DE", "37040044053201300", made), IBAN_WRONG_LENGTH);
+    assert_int_equal(iban_make("DE", "370400440532013000", made), IBAN_OK);
+    assert_string_equal(made, "DE89370400440532013000");
+    const struct iban_country *c = iban_country_find("IT");
+    assert_non_null(c);
+    assert_int_equal(c->length, 27);
+    c = iban_country_find("SA");
+    assert_non_null(c);
+    assert_int_equal(c->sepa, 0);
+    assert_null(iban_country_find("ZZ"));
+    assert_true(iban_countries_count > 60);
+}
+
 static void test_iban_property(void **state)
 {
     static const char alnum[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -358,10 +386,10 @@ static void test_mobile(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cf11),        cmocka_unit_test(test_iban_vectors),
-        cmocka_unit_test(test_iban_errors), cmocka_unit_test(test_iban_property),
-        cmocka_unit_test(test_creditor_id), cmocka_unit_test(test_email),
-        cmocka_unit_test(test_mobile),
+        cmocka_unit_test(test_cf11),          cmocka_unit_test(test_iban_vectors),
+        cmocka_unit_test(test_iban_errors),   cmocka_unit_test(test_iban_registry),
+        cmocka_unit_test(test_iban_property), cmocka_unit_test(test_creditor_id),
+        cmocka_unit_test(test_email),         cmocka_unit_test(test_mobile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
