@@ -7,12 +7,19 @@
 
 #include "services/tenant.h"
 #include "web/http.h"
+#include "web/route.h"
 #include "web/tmpl.h"
 
 /* Shared by the portal and office pages: the schools as a template list under data.schools
    ({name, kind_label, address, classes_count}). */
 void app_schools_data(struct req *r, struct tv *data, const struct school_summary *schools,
                       size_t n);
+
+/* Route tables by area (each ends with an entry whose handler is NULL). */
+extern const struct route core_routes[];
+extern const struct route family_routes[]; /* src/app/family/ */
+extern const struct route mail_routes[];   /* src/app/office/mail.c */
+extern const struct route staff_routes[];  /* src/app/office/staff.c */
 
 /* Platform (no tenant). */
 void platform_home(struct req *r, struct resp *w);

@@ -1,6 +1,8 @@
 /*
- * The route table: every URL the application answers, with the roles allowed and the fields
- * each accepts. Anything not declared here is a 404; any field not declared is dropped.
+ * The route tables: every URL the application answers, with the roles allowed and the fields
+ * each accepts. Anything not declared is a 404; any field not declared is dropped. This file
+ * holds the core table and the list of every area's table (each area keeps its own table beside
+ * its handlers, in src/app/<area>/).
  */
 #include "app/handlers.h"
 #include "services/staff.h"
@@ -11,7 +13,7 @@ static const struct field_spec login_fields[] = {
     {"password", field_secret, 1024, true},
 };
 
-const struct route app_routes[] = {
+const struct route core_routes[] = {
     {HTTP_GET, "/", 0, NULL, 0, platform_home, ROUTE_PLATFORM},
     {HTTP_GET, "/health", 0, NULL, 0, platform_health, ROUTE_PLATFORM},
 
@@ -24,6 +26,9 @@ const struct route app_routes[] = {
     {HTTP_POST, "/ufficio/accedi", 0, ROUTE_FIELDS(login_fields), office_login_submit, 0},
     {HTTP_POST, "/ufficio/esci", ROLE_ANY_STAFF, NULL, 0, office_logout, 0},
     {HTTP_GET, "/ufficio/", ROLE_ANY_STAFF, NULL, 0, office_home, 0},
+    {0},
 };
 
-const size_t app_routes_count = sizeof(app_routes) / sizeof(app_routes[0]);
+const struct route *const app_route_tables[] = {
+    core_routes, family_routes, mail_routes, staff_routes, NULL,
+};

@@ -18,6 +18,8 @@ enum role {
     ROLE_UFFICIO = 1u << 2,
     ROLE_GESTORE = 1u << 3,
     ROLE_CUCINA = 1u << 4,
+    /* Not a staff role: a signed-in family (guardian); routes name it like the others. */
+    ROLE_FAMILY = 1u << 5,
 };
 #define ROLE_ANY_STAFF (ROLE_ADMIN | ROLE_UFFICIO | ROLE_GESTORE | ROLE_CUCINA)
 

@@ -1,48 +1,20 @@
 /*
- * The statement table: every SQL statement the program runs, indexed by this enum. SQL text
- * lives only in stmt.c (one place to review, bound parameters $1..$N only). A unit test prepares
- * every entry against a freshly migrated database.
+ * The statement table: every SQL statement the program runs, indexed by one enum. The SQL text
+ * lives in src/store/sql/<area>.def as STMT(id, "sql") lines (one file per area of the
+ * application, so areas grow without touching each other); this header and stmt.c include them
+ * all to build the enum and the table. Bound parameters $1..$N only. A unit test prepares every
+ * entry against a freshly migrated database.
  */
 #ifndef REFETTORIO_STORE_STMT_H
 #define REFETTORIO_STORE_STMT_H
 
 enum stmt_id {
-    STMT_BEGIN,
-    STMT_COMMIT,
-    STMT_ROLLBACK,
-
-    STMT_MIGRATION_IS_APPLIED,
-    STMT_MIGRATION_RECORD,
-
-    STMT_TENANT_BY_SLUG,
-    STMT_TENANT_LIST,
-    STMT_TENANT_INSERT,
-
-    STMT_SCHOOL_INSERT,
-    STMT_SCHOOL_BY_NAME,
-    STMT_SCHOOL_LIST,
-
-    STMT_SCHOOL_YEAR_INSERT,
-    STMT_SCHOOL_YEAR_BY_LABEL,
-    STMT_SCHOOL_YEAR_CURRENT,
-
-    STMT_CLASS_INSERT,
-    STMT_CLASS_COUNT_BY_SCHOOL_YEAR,
-
-    STMT_STAFF_INSERT,
-    STMT_STAFF_BY_EMAIL,
-    STMT_STAFF_BY_ID,
-    STMT_STAFF_SET_PASSWORD,
-
-    STMT_SESSION_INSERT,
-    STMT_SESSION_BY_HASH,
-    STMT_SESSION_TOUCH,
-    STMT_SESSION_DELETE,
-    STMT_SESSION_PURGE_EXPIRED,
-
-    STMT_AUDIT_INSERT,
-    STMT_AUDIT_COUNT_ACTION,
-
+#define STMT(id, sql) id,
+#include "store/sql/core.def"
+#include "store/sql/accounts.def"
+#include "store/sql/mail.def"
+#include "store/sql/staff.def"
+#undef STMT
     STMT__COUNT
 };
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "services/guardian.h"
 #include "services/staff.h"
 #include "services/tenant.h"
 #include "util/arena.h"
@@ -66,8 +67,11 @@ struct req {
     bool has_session;
     char session_hash[65];
     const char *csrf;
-    bool signed_in;
+    bool signed_in; /* a staff member, past every factor */
     struct staff_user user;
+    int64_t mfa_staff_id; /* a staff member who gave the password and owes the second factor */
+    bool family_signed_in;
+    struct guardian family;
     /* Declared fields, index-aligned with route->fields. */
     const char **values; /* valid, normalised value, or NULL */
     const char **raw;    /* what the person typed (for refilling the form), or NULL */

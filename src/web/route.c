@@ -249,9 +249,13 @@ bool router_accepts_upload(const char *raw_uri)
     arena_init(&a, 512);
     char *path = arena_strndup(&a, rest, n);
     bool found = false;
-    for (size_t i = 0; i < app_routes_count && !found; i++)
-        found = (app_routes[i].flags & ROUTE_UPLOAD) &&
-                route_match(app_routes[i].pattern, path, &a, NULL);
+    ROUTE_FOREACH(rt)
+    {
+        if ((rt->flags & ROUTE_UPLOAD) && route_match(rt->pattern, path, &a, NULL)) {
+            found = true;
+            break;
+        }
+    }
     arena_free(&a);
     return found;
 }
@@ -263,8 +267,8 @@ static const struct route *router_find(struct req *r, const char *path, bool pla
 {
     enum http_method m = r->method == HTTP_HEAD ? HTTP_GET : r->method;
     *allow = NULL;
-    for (size_t i = 0; i < app_routes_count; i++) {
-        const struct route *rt = &app_routes[i];
+    ROUTE_FOREACH(rt)
+    {
         if (((rt->flags & ROUTE_PLATFORM) != 0) != platform)
             continue;
         const char *params[ROUTE_MAX_PARAMS] = {0};
@@ -310,6 +314,13 @@ static bool router_resolve_tenant(struct req *r, struct resp *w)
     }
     r->rest = slash;
     return true;
+}
+
+static bool router_role_allows(const struct req *r)
+{
+    unsigned roles = r->route->roles;
+    return (r->signed_in && (r->user.role & roles)) ||
+           (r->family_signed_in && (roles & ROLE_FAMILY));
 }
 
 void router_dispatch(struct req *r, struct resp *w)
@@ -364,20 +375,17 @@ void router_dispatch(struct req *r, struct resp *w)
             return;
         }
     }
-    if (r->route->roles) {
-        if (!r->signed_in) {
-            if (http_method_is_safe(r->method)) {
-                resp_redirect(w, 303,
-                              arena_printf(&r->arena, "/%s/ufficio/accedi", r->tenant.slug));
-            } else {
-                page_error(r, w, 403);
-            }
-            return;
-        }
-        if (!(r->user.role & r->route->roles)) {
+    if (r->route->roles && !router_role_allows(r)) {
+        if (!r->signed_in && !r->family_signed_in && http_method_is_safe(r->method)) {
+            /* Family-only pages send to the family sign-in, the rest to the staff one. */
+            bool family = r->route->roles == ROLE_FAMILY;
+            resp_redirect(w, 303,
+                          arena_printf(&r->arena, "/%s/%s", r->tenant.slug,
+                                       family ? "famiglie/accedi" : "ufficio/accedi"));
+        } else {
             page_error(r, w, 403);
-            return;
         }
+        return;
     }
     router_validate_fields(r);
     r->route->handler(r, w);

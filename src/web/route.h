@@ -45,9 +45,14 @@ struct route {
 
 #define ROUTE_FIELDS(a) (a), (sizeof(a) / sizeof((a)[0]))
 
-/* The application's table (src/app/routes.c). */
-extern const struct route app_routes[];
-extern const size_t app_routes_count;
+/* The application's routes: one table per area, each ending with an entry whose handler is
+   NULL, listed in app_route_tables (NULL-terminated; src/app/routes.c). */
+extern const struct route *const app_route_tables[];
+
+/* Every route, in table order. */
+#define ROUTE_FOREACH(rt)                                                                          \
+    for (const struct route *const *route_t_ = app_route_tables; *route_t_; route_t_++)            \
+        for (const struct route *rt = *route_t_; rt->handler; rt++)
 
 /* Run the whole pipeline for r and fill w. */
 void router_dispatch(struct req *r, struct resp *w);

@@ -82,28 +82,37 @@ int session_load(struct req *r)
     db_bind_int(st, 2, r->tenant.id);
     db_bind_text(st, 3, now);
     enum db_err e = db_step(st);
-    int64_t staff_id = 0;
+    int64_t staff_id = 0, guardian_id = 0;
+    bool mfa_pending = false;
     char last_seen[TIME_ISO_MAX] = "";
     if (e == DB_ROW) {
         staff_id = db_col_null(st, 0) ? 0 : db_col_int(st, 0);
         r->csrf = arena_strdup(&r->arena, db_col_text(st, 1));
         snprintf(last_seen, sizeof(last_seen), "%s", db_col_text(st, 2));
+        guardian_id = db_col_null(st, 3) ? 0 : db_col_int(st, 3);
+        mfa_pending = db_col_int(st, 4) != 0;
     }
     db_reset(st);
     if (e != DB_ROW)
         return e == DB_DONE ? 0 : -1;
     r->has_session = true;
     memcpy(r->session_hash, hash, sizeof(hash));
-    if (staff_id) {
+    if (staff_id && mfa_pending) {
+        r->mfa_staff_id = staff_id;
+    } else if (staff_id) {
         int found = staff_find_by_id(db, &r->arena, r->tenant.id, staff_id, &r->user);
         r->signed_in = found == 1 && !r->user.disabled;
+    } else if (guardian_id) {
+        int found = guardian_find_by_id(db, &r->arena, r->tenant.id, guardian_id, &r->family);
+        r->family_signed_in = found == 1 && !r->family.disabled;
     }
+    bool known = staff_id || guardian_id;
     /* Slide the expiry, at most once a minute, so a busy user is not written on every click. */
     char touch_after[TIME_ISO_MAX];
     time_iso(time_now() - SESSION_TOUCH_SECONDS, touch_after);
     if (strcmp(last_seen, touch_after) < 0) {
         char expires[TIME_ISO_MAX];
-        session_expiry(staff_id ? session_idle_minutes : SESSION_ANON_MINUTES, expires);
+        session_expiry(known ? session_idle_minutes : SESSION_ANON_MINUTES, expires);
         st = db_stmt(db, STMT_SESSION_TOUCH);
         if (st) {
             db_bind_text(st, 1, hash);
@@ -115,7 +124,8 @@ int session_load(struct req *r)
     return 0;
 }
 
-static int session_create(struct req *r, struct resp *w, int64_t staff_id)
+static int session_create(struct req *r, struct resp *w, int64_t staff_id, int64_t guardian_id,
+                          bool mfa_pending)
 {
     struct db *db = store_db();
     if (!db)
@@ -126,7 +136,7 @@ static int session_create(struct req *r, struct resp *w, int64_t staff_id)
     session_random_token(csrf);
     session_hash_id(id, hash);
     time_now_iso(now);
-    session_expiry(staff_id ? session_idle_minutes : SESSION_ANON_MINUTES, expires);
+    session_expiry(staff_id || guardian_id ? session_idle_minutes : SESSION_ANON_MINUTES, expires);
     struct db_stmt *st = db_stmt(db, STMT_SESSION_INSERT);
     if (!st)
         return -1;
@@ -139,6 +149,11 @@ static int session_create(struct req *r, struct resp *w, int64_t staff_id)
     db_bind_text(st, 4, csrf);
     db_bind_text(st, 5, now);
     db_bind_text(st, 6, expires);
+    if (guardian_id)
+        db_bind_int(st, 7, guardian_id);
+    else
+        db_bind_null(st, 7);
+    db_bind_int(st, 8, mfa_pending ? 1 : 0);
     if (db_exec_stmt(st) != DB_OK)
         return -1;
     r->has_session = true;
@@ -155,7 +170,7 @@ int session_ensure(struct req *r, struct resp *w)
         return 0;
     if (!r->has_tenant)
         return -1;
-    return session_create(r, w, 0);
+    return session_create(r, w, 0, 0, false);
 }
 
 static void session_delete_current(struct req *r)
@@ -172,16 +187,34 @@ static void session_delete_current(struct req *r)
     r->csrf = NULL;
 }
 
-int session_start_staff(struct req *r, struct resp *w, int64_t staff_user_id)
+int session_start_staff(struct req *r, struct resp *w, int64_t staff_user_id, bool mfa_pending)
 {
     session_delete_current(r);
-    return session_create(r, w, staff_user_id);
+    return session_create(r, w, staff_user_id, 0, mfa_pending);
+}
+
+int session_mfa_complete(struct req *r, struct resp *w)
+{
+    int64_t staff_id = r->mfa_staff_id;
+    if (!staff_id)
+        return -1;
+    session_delete_current(r);
+    r->mfa_staff_id = 0;
+    return session_create(r, w, staff_id, 0, false);
+}
+
+int session_start_family(struct req *r, struct resp *w, int64_t guardian_id)
+{
+    session_delete_current(r);
+    return session_create(r, w, 0, guardian_id, false);
 }
 
 void session_end(struct req *r, struct resp *w)
 {
     session_delete_current(r);
     r->signed_in = false;
+    r->family_signed_in = false;
+    r->mfa_staff_id = 0;
     session_set_cookie(r, w, "", true);
 }
 

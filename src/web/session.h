@@ -22,8 +22,13 @@ void session_configure(bool secure_cookies, int idle_minutes);
 int session_load(struct req *r);
 /* Make sure the request has a session (creating an anonymous one) so r->csrf is usable. */
 int session_ensure(struct req *r, struct resp *w);
-/* Replace the current session by a new signed-in one. 0 or -1. */
-int session_start_staff(struct req *r, struct resp *w, int64_t staff_user_id);
+/* Replace the current session by a new one for a staff member; with mfa_pending the session
+   only lets the second-factor step through (r->mfa_staff_id) until session_mfa_complete. */
+int session_start_staff(struct req *r, struct resp *w, int64_t staff_user_id, bool mfa_pending);
+/* The second factor was given: a new session, fully signed in. 0 or -1. */
+int session_mfa_complete(struct req *r, struct resp *w);
+/* Replace the current session by a new one signed in as the family. 0 or -1. */
+int session_start_family(struct req *r, struct resp *w, int64_t guardian_id);
 /* Delete the session and clear the cookie. */
 void session_end(struct req *r, struct resp *w);
 /* Constant-time comparison with the session's token. */

@@ -44,7 +44,7 @@ void office_login_submit(struct req *r, struct resp *w)
                            : STAFF_AUTH_ERROR;
     switch (a) {
     case STAFF_AUTH_OK:
-        if (session_start_staff(r, w, user.id) != 0) {
+        if (session_start_staff(r, w, user.id, false) != 0) {
             page_error(r, w, 500);
             return;
         }
