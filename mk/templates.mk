@@ -12,8 +12,8 @@ TMPLC_SRCS    := tools/tmplc.c src/util/arena.c src/util/buf.c src/web/html.c
 TMPLC_HDRS    := src/util/arena.h src/util/buf.h src/web/html.h src/web/tmpl.h src/web/i18n.h
 TMPLC_CFLAGS  := -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
                  -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Isrc
-TEMPLATES     := $(sort $(shell find templates -name '*.html' 2>/dev/null))
-TEST_TEMPLATES := $(sort $(wildcard tests/unit/templates/*.html))
+TEMPLATES     := $(sort $(shell find templates -name '*.html' -o -name '*.txt' 2>/dev/null))
+TEST_TEMPLATES := $(sort $(wildcard tests/unit/templates/*.html tests/unit/templates/*.txt))
 
 $(TMPLC): $(TMPLC_SRCS) $(TMPLC_HDRS)
 	@mkdir -p $(dir $@)

@@ -13,7 +13,8 @@ static void main_usage(FILE *out)
                  "  demo      create the demo municipality and serve it on 127.0.0.1:8080\n"
                  "  migrate   apply pending database migrations\n"
                  "  admin     create municipalities, schools, classes, staff users\n"
-                 "  check     validate codici fiscali, IBANs, notice numbers and more\n");
+                 "  check     validate codici fiscali, IBANs, notice numbers and more\n"
+                 "  smtp-standin  a local SMTP server for tests and the demo (never production)\n");
 }
 
 int main(int argc, char **argv)
@@ -27,7 +28,7 @@ int main(int argc, char **argv)
         int (*run)(int, char **);
     } commands[] = {
         {"serve", cli_serve}, {"demo", cli_demo},   {"migrate", cli_migrate},
-        {"admin", cli_admin}, {"check", cli_check},
+        {"admin", cli_admin}, {"check", cli_check}, {"smtp-standin", cli_smtp_standin},
     };
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (!strcmp(argv[1], commands[i].name))

@@ -5,7 +5,7 @@
  * whether it stands in text, a quoted attribute value, a URL attribute, a tag name, a comment
  * or a <script>/<style> element, and picks the escaper (or refuses to compile) accordingly.
  *
- *   tmplc --root templates [--prefix tmpl_] --out-c F.c --out-h F.h file.html...
+ *   tmplc --root templates [--prefix tmpl_] --out-c F.c --out-h F.h file.html|file.txt...
  *
  * Errors are reported as "file:line: reason" and exit with status 1; nothing is written then
  * (outputs are written to F.tmp and renamed), so make never sees a half-generated file.
@@ -14,6 +14,13 @@
  * inside a tag ("<input {{#if on}}checked{{/if}}>"), but every branch must end in the same HTML
  * context it started in, so the context of whatever follows does not depend on run-time data.
  * An attribute name may not run across a block tag, for the same reason.
+ *
+ * Plain-text templates (".txt" files, e.g. the plain part of an e-mail) use the same language
+ * without the HTML context model: every value and translated string is inserted as it is
+ * (TMPL_CTX_PLAIN), because there is no markup to break. Their template name keeps the suffix
+ * ("mail/verification_code.txt", C name tmpl_mail_verification_code_txt), and they may include
+ * only plain-text partials, as HTML templates may include only HTML ones, so no text ever reaches
+ * a page unescaped.
  *
  * Linked with src/util/{arena,buf}.c and src/web/html.c (libc only); tmpl_hash comes from
  * src/web/tmpl.h so the compile-time key hashes match the run time. fuzz/fuzz_tmplc.c includes
@@ -390,6 +397,7 @@ struct ref {
 
 struct tpl {
     const char *file;
+    bool plain;        /* a .txt template: no HTML context, values inserted as they are */
     const char *name;  /* "office/home" */
     const char *ident; /* "office_home" */
     struct buf body;   /* the static body function */
@@ -457,6 +465,12 @@ __attribute__((format(printf, 4, 5))) static int gen_fail(struct gen *g, const c
     else
         snprintf(g->err, sizeof(g->err), "%s: %s", file, msg);
     return -1;
+}
+
+/* Plain-text templates are named "<path>.txt". */
+static bool tmplc_is_txt(const char *name, size_t n)
+{
+    return n > 4 && memcmp(name + n - 4, ".txt", 4) == 0;
 }
 
 static void gen_init(struct gen *g, const char *prefix)
@@ -632,7 +646,7 @@ static int comp_need_each(struct comp *c, int line, const char *what)
 /* ---- Tags -------------------------------------------------------------------------------- */
 
 static const char *const ctx_names[] = {"TMPL_CTX_TEXT", "TMPL_CTX_ATTR", "TMPL_CTX_URL",
-                                        "TMPL_CTX_URL_PART"};
+                                        "TMPL_CTX_URL_PART", "TMPL_CTX_PLAIN"};
 
 /* Where an output tag ({{x}} or {{_ "..."}}) stands decides its escaper, or that it is an
    error. */
@@ -640,6 +654,10 @@ static int comp_out_ctx(struct comp *c, int line, const char *what, enum tmpl_ct
 {
     struct html *h = &c->h;
     const char *f = c->t->file;
+    if (c->t->plain) {
+        *ctx = TMPL_CTX_PLAIN;
+        return 0;
+    }
     switch (html_class(h)) {
     case C_TEXT:
         *ctx = TMPL_CTX_TEXT;
@@ -895,11 +913,17 @@ static int comp_partial(struct comp *c, int line, const char *name, size_t n)
         return gen_fail(c->g, c->t->file, line,
                         "partial outside text (inside a tag, comment "
                         "or raw text element)");
-    for (size_t i = 0; i < n; i++)
+    bool txt = tmplc_is_txt(name, n);
+    size_t base = txt ? n - 4 : n;
+    for (size_t i = 0; i < base; i++)
         if (!name_char(name[i]) && name[i] != '/')
             return gen_fail(c->g, c->t->file, line, "bad partial name");
-    if (n == 0)
+    if (base == 0)
         return gen_fail(c->g, c->t->file, line, "missing partial name");
+    if (txt != c->t->plain)
+        return gen_fail(c->g, c->t->file, line,
+                        c->t->plain ? "a plain-text template includes only .txt partials"
+                                    : "an HTML template cannot include a .txt partial");
     comp_flush(c);
     struct tpl *t = c->t;
     if (t->nrefs == t->refs_cap) {
@@ -916,7 +940,7 @@ static int comp_partial(struct comp *c, int line, const char *name, size_t n)
     c_indent(b, c->depth);
     buf_puts(b, "body_");
     for (size_t i = 0; i < n; i++)
-        buf_putc(b, name[i] == '/' || name[i] == '-' ? '_' : name[i]);
+        buf_putc(b, name[i] == '/' || name[i] == '-' || name[i] == '.' ? '_' : name[i]);
     buf_puts(b, "(o, ");
     comp_scope(c, b);
     buf_puts(b, ");\n");
@@ -1083,7 +1107,7 @@ out:
 static int comp_literal(struct comp *c, size_t end)
 {
     for (size_t i = c->pos; i < end; i++) {
-        const char *why = html_step(&c->h, c->src[i]);
+        const char *why = c->t->plain ? NULL : html_step(&c->h, c->src[i]);
         if (why)
             return gen_fail(c->g, c->t->file, c->line, "%s", why);
         if (c->src[i] == '\n')
@@ -1119,15 +1143,20 @@ static int comp_run(struct comp *c)
     return 0;
 }
 
-/* Template names are file paths below the root without ".html": lower-case letters, digits,
-   '-' and '_' in segments separated by '/'. The C name replaces '/' and '-' with '_'. */
+/* Template names are file paths below the root without ".html" (plain-text ones keep ".txt"):
+   lower-case letters, digits, '-' and '_' in segments separated by '/'. The C name replaces '/'
+   and '-' with '_', and ".txt" with "_txt". */
 static const char *gen_ident(struct gen *g, const char *name)
 {
     size_t n = strlen(name);
-    if (n == 0)
+    bool txt = tmplc_is_txt(name, n);
+    size_t base = txt ? n - 4 : n;
+    if (base == 0)
         return NULL;
     char *id = arena_strndup(&g->arena, name, n);
-    for (size_t i = 0; i < n; i++) {
+    if (txt)
+        id[base] = '_';
+    for (size_t i = 0; i < base; i++) {
         char ch = name[i];
         if (ch == '/' || ch == '-')
             id[i] = '_';
@@ -1166,6 +1195,7 @@ static int gen_add(struct gen *g, const char *file, const char *name, const char
     t->file = arena_strdup(&g->arena, file);
     t->name = arena_strdup(&g->arena, name);
     t->ident = ident;
+    t->plain = tmplc_is_txt(name, strlen(name));
     buf_init(&t->body, TMPLC_OUT_MAX);
 
     struct comp c;
@@ -1410,7 +1440,7 @@ int main(int argc, char **argv)
     }
     if (!root || !out_c || !out_h || !prefix_ok(prefix)) {
         fprintf(stderr, "usage: tmplc --root DIR [--prefix name_] --out-c F.c --out-h F.h "
-                        "file.html...\n");
+                        "file.html|file.txt...\n");
         return 1;
     }
     struct gen g;
@@ -1425,12 +1455,14 @@ int main(int argc, char **argv)
     for (int i = first; i < argc; i++) {
         const char *file = argv[i];
         size_t flen = strlen(file);
-        if (flen <= rlen + 6 || strncmp(file, root, rlen) != 0 || file[rlen] != '/' ||
-            strcmp(file + flen - 5, ".html") != 0) {
-            gen_fail(&g, file, 0, "not a .html file under %s", root);
+        bool txt = flen > rlen + 5 && strcmp(file + flen - 4, ".txt") == 0;
+        if (flen <= rlen + 5 || strncmp(file, root, rlen) != 0 || file[rlen] != '/' ||
+            (!txt && (flen <= rlen + 6 || strcmp(file + flen - 5, ".html") != 0))) {
+            gen_fail(&g, file, 0, "not a .html or .txt file under %s", root);
             goto out;
         }
-        char *name = arena_strndup(&g.arena, file + rlen + 1, flen - rlen - 1 - 5);
+        /* "a/b.html" is template "a/b"; "a/b.txt" keeps its suffix: "a/b.txt". */
+        char *name = arena_strndup(&g.arena, file + rlen + 1, flen - rlen - 1 - (txt ? 0 : 5));
         size_t len;
         char *src = read_file(file, &len, &g);
         if (!src)

@@ -20,6 +20,7 @@ extern const struct route core_routes[];
 extern const struct route family_routes[]; /* src/app/family/ */
 extern const struct route mail_routes[];   /* src/app/office/mail.c */
 extern const struct route staff_routes[];  /* src/app/office/staff.c */
+extern const struct route locks_routes[];  /* src/app/office/locks.c */
 
 /* Platform (no tenant). */
 void platform_home(struct req *r, struct resp *w);
@@ -36,5 +37,10 @@ void office_login_form(struct req *r, struct resp *w);
 void office_login_submit(struct req *r, struct resp *w);
 void office_logout(struct req *r, struct resp *w);
 void office_home(struct req *r, struct resp *w);
+/* The office navigation entries the user's role may open; current: "home", "staff", "mail",
+   "locks" or "profile". */
+void office_nav(struct req *r, struct tv *data, const char *current);
+void office_locks(struct req *r, struct resp *w);
+void office_unlock(struct req *r, struct resp *w);
 
 #endif

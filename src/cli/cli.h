@@ -11,5 +11,7 @@ int cli_admin(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 /* refettorio check cf|cf11|iban|creditor-id|email|mobile|notice|qr ... (domain core). */
 int cli_check(int argc, char **argv);
+/* refettorio smtp-standin --port N --dir DIR: the local SMTP server of the tests and the demo. */
+int cli_smtp_standin(int argc, char **argv);
 
 #endif

@@ -1,4 +1,5 @@
-/* refettorio demo: create the demo municipality if needed, print the logins, serve. */
+/* refettorio demo: create the demo municipality if needed, start the SMTP stand-in (unless
+   mail.url names another server), print the logins, serve. */
 #include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -6,7 +7,9 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "app/office/mail.h"
 #include "cli/run.h"
+#include "standins/smtp.h"
 #include "services/demo.h"
 #include "store/store.h"
 
@@ -36,17 +39,50 @@ static int demo_make_parent(const char *path)
     return 0;
 }
 
+/* The stand-in stores the demo's mail in demo-mail/ beside the database, and mail.url points at
+   it; a mail.url given by the person wins. *standin stays NULL then. */
+static int demo_start_mail(struct config *cfg, struct smtp_standin **standin)
+{
+    *standin = NULL;
+    if (cfg->mail_url[0])
+        return 0;
+    char copy[CONFIG_STR_MAX], dir[CONFIG_STR_MAX + 16], err[256];
+    snprintf(copy, sizeof(copy), "%s", cfg->db_path);
+    snprintf(dir, sizeof(dir), "%s/demo-mail", dirname(copy));
+    struct smtp_standin_opts o = {.dir = dir, .port = 0};
+    *standin = smtp_standin_start(&o, err, sizeof(err));
+    if (!*standin) {
+        fprintf(stderr, "refettorio demo: SMTP stand-in: %s\n", err);
+        return -1;
+    }
+    snprintf(cfg->mail_url, sizeof(cfg->mail_url), "smtp://127.0.0.1:%d",
+             smtp_standin_port(*standin));
+    snprintf(cfg->mail_tls, sizeof(cfg->mail_tls), "none"); /* loopback, never leaves the host */
+    mail_demo_set_dir(dir);
+    return 0;
+}
+
 static void demo_banner(const struct config *cfg, bool created)
 {
     const char *host = strcmp(cfg->listen, "0.0.0.0") ? cfg->listen : "127.0.0.1";
     printf("\nRefettorio demo — %s %s\n\n", created ? "created" : "reusing", cfg->db_path);
     printf("  Portal (families):  http://%s:%d/%s/\n", host, cfg->port, DEMO_TENANT_SLUG);
+    printf("  Family sign-in:     http://%s:%d/%s/famiglie/accedi\n", host, cfg->port,
+           DEMO_TENANT_SLUG);
     printf("  Back office:        http://%s:%d/%s/ufficio/accedi\n\n", host, cfg->port,
+           DEMO_TENANT_SLUG);
+    printf("  Sent e-mail:        http://%s:%d/%s/demo/posta\n\n", host, cfg->port,
            DEMO_TENANT_SLUG);
     printf("  Staff logins (password for all: %s)\n", DEMO_PASSWORD);
     for (int i = 0; demo_logins[i].email; i++)
         printf("    %-34s %-8s %s\n", demo_logins[i].email, demo_logins[i].role,
                demo_logins[i].name);
+    printf("\n  Family logins (a child's codice fiscale, or the user code on the family page)\n");
+    for (int i = 0; demo_family_logins[i].login; i++)
+        printf("    %-18s %-20s %s%s\n", demo_family_logins[i].login,
+               demo_family_logins[i].password, demo_family_logins[i].who,
+               demo_family_logins[i].temporary ? " (temporary password: changed at first sign-in)"
+                                               : "");
     printf("\n  Stop with Ctrl-C.\n\n");
     fflush(stdout);
 }
@@ -58,6 +94,8 @@ int cli_demo(int argc, char **argv)
     /* Demo defaults first, so flags and environment still override them. */
     flags.set[flags.nset][0] = "database.path";
     flags.set[flags.nset++][1] = "var/demo.sqlite";
+    flags.set[flags.nset][0] = "mail.poll_seconds"; /* sent mail shows up at once */
+    flags.set[flags.nset++][1] = "2";
     int next = cli_parse_server_flags(argc, argv, &flags, demo_extra, &df);
     if (next < 0 || next < argc) {
         fprintf(stderr, "usage: refettorio demo [--db PATH] [--port N] [--listen ADDR] "
@@ -76,7 +114,12 @@ int cli_demo(int argc, char **argv)
         fprintf(stderr, "refettorio demo: cannot create the demo data\n");
         return 1;
     }
+    struct smtp_standin *standin = NULL;
+    if (demo_start_mail(&cfg, &standin) != 0)
+        return 1;
     if (!df.no_banner)
         demo_banner(&cfg, created);
-    return cli_serve_until_signal(&cfg);
+    int rc = cli_serve_until_signal(&cfg);
+    smtp_standin_stop(standin); /* after the sender has stopped */
+    return rc;
 }

@@ -8,10 +8,13 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "integrations/mail/sender.h"
 #include "services/password.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "web/i18n.h"
+#include "web/page.h"
+#include "web/route.h"
 #include "web/server.h"
 #include "web/session.h"
 #include "web/static.h"
@@ -117,6 +120,15 @@ int cli_start_services(const struct config *cfg)
         return -1;
     }
     static_configure(cfg->static_dir);
+    if (cfg->public_url[0]) {
+        page_set_public_url(cfg->public_url);
+    } else {
+        char url[128];
+        snprintf(url, sizeof(url), "http://%s:%d",
+                 strcmp(cfg->listen, "0.0.0.0") ? cfg->listen : "127.0.0.1", cfg->port);
+        page_set_public_url(url);
+    }
+    router_set_demo(cfg->demo);
     session_configure(cfg->tls, cfg->session_idle_minutes);
     return 0;
 }
@@ -135,6 +147,11 @@ int cli_serve_until_signal(const struct config *cfg)
     struct server *srv = server_start(cfg);
     if (!srv)
         return 1;
+    if (sender_start(cfg) != 0) {
+        server_stop(srv);
+        store_thread_done();
+        return 1;
+    }
     char port[16], threads[16];
     snprintf(port, sizeof(port), "%d", cfg->port);
     snprintf(threads, sizeof(threads), "%d", cfg->threads);
@@ -154,6 +171,7 @@ int cli_serve_until_signal(const struct config *cfg)
         log_info("stopping", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
         break;
     }
+    sender_stop(); /* waits for the message in flight; nothing is lost, it stays claimed */
     server_stop(srv);
     store_thread_done();
     log_info("stopped");

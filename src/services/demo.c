@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "services/audit.h"
+#include "services/guardian.h"
 #include "services/staff.h"
 #include "services/tenant.h"
 #include "util/arena.h"
@@ -15,6 +16,66 @@ const struct demo_login demo_logins[] = {
     {"cucina@ristorazione-esempio.it", "Anna Ferraro", "cucina"},
     {NULL, NULL, NULL},
 };
+
+#define DEMO_FAMILY_PASSWORD    "Pranzo-Sereno-2026"
+#define DEMO_TEMPORARY_PASSWORD "Provvisoria-2026"
+
+struct demo_family {
+    struct guardian_new guardian;
+    const char *password;
+    int temporary;
+    struct pupil_new pupils[3];
+};
+
+static const struct demo_family demo_families[] = {
+    {{"RSSMRA82C14H501K", "Mario", "Rossi", "mario.rossi@example.it", "+393331234567",
+      "Via dei Mille 12, 00100 Esempio", "it", true},
+     DEMO_FAMILY_PASSWORD,
+     0,
+     {{"RSSGLI18E62H501A", "Giulia", "Rossi", "2018-05-22", "F"},
+      {"RSSLCU21P03H501G", "Luca", "Rossi", "2021-09-03", "M"}}},
+    {{"SPSNNA87S70F839K", "Anna", "Esposito", "anna.esposito@example.it", "+393479876543",
+      "Via Roma 40, 00100 Esempio", "it", true},
+     DEMO_TEMPORARY_PASSWORD,
+     1,
+     {{"SPSMTT17B11F839K", "Matteo", "Esposito", "2017-02-11", "M"}}},
+    {{"BNCCHR90L48F205V", "Chiara", "Bianchi", "chiara.bianchi@example.it", "+393205554433",
+      "Piazza Garibaldi 7, 00100 Esempio", "en", false},
+     DEMO_FAMILY_PASSWORD,
+     0,
+     {{"FRRSFO19T41F205D", "Sofia", "Ferri", "2019-12-01", "F"}}},
+};
+
+const struct demo_family_login demo_family_logins[] = {
+    {"RSSGLI18E62H501A", DEMO_FAMILY_PASSWORD, "Mario Rossi (Giulia, Luca)", 0},
+    {"SPSMTT17B11F839K", DEMO_TEMPORARY_PASSWORD, "Anna Esposito (Matteo)", 1},
+    {"FRRSFO19T41F205D", DEMO_FAMILY_PASSWORD, "Chiara Bianchi (Sofia); e-mails in English", 0},
+    {NULL, NULL, NULL, 0},
+};
+
+static int demo_create_families(struct db *db, int64_t tenant_id)
+{
+    struct arena a;
+    arena_init(&a, 1024);
+    int rc = -1;
+    for (size_t i = 0; i < sizeof(demo_families) / sizeof(demo_families[0]); i++) {
+        const struct demo_family *f = &demo_families[i];
+        int64_t gid, pid;
+        if (guardian_create(db, tenant_id, &f->guardian, DEMO_FAMILY_PASSWORD, &gid, NULL) !=
+            GUARDIAN_OK)
+            goto done;
+        if (f->temporary && guardian_set_password(db, &a, tenant_id, gid, f->password, true,
+                                                  "refettorio demo") != GUARDIAN_OK)
+            goto done;
+        for (int p = 0; p < 3 && f->pupils[p].fiscal_code; p++)
+            if (pupil_create(db, tenant_id, gid, &f->pupils[p], &pid) != GUARDIAN_OK)
+                goto done;
+    }
+    rc = 0;
+done:
+    arena_free(&a);
+    return rc;
+}
 
 struct demo_school {
     const char *name;
@@ -80,6 +141,8 @@ static int demo_create(struct db *db)
                          DEMO_PASSWORD, &id) != STAFF_OK)
             return -1;
     }
+    if (demo_create_families(db, tenant_id) != 0)
+        return -1;
     struct audit_entry e = {.tenant_id = tenant_id,
                             .actor = AUDIT_CLI,
                             .actor_label = "refettorio demo",

@@ -22,6 +22,15 @@ struct demo_login {
 /* The staff accounts the demo creates, terminated by a NULL email. */
 extern const struct demo_login demo_logins[];
 
+/* The families: sign in with the login (a pupil's codice fiscale) and the password. */
+struct demo_family_login {
+    const char *login;
+    const char *password;
+    const char *who;
+    int temporary; /* the password must be changed at the first sign-in */
+};
+extern const struct demo_family_login demo_family_logins[];
+
 /* Create the demo data unless the tenant exists. *created tells which. 0 or -1. */
 int demo_seed(struct db *db, bool *created);
 

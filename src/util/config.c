@@ -20,19 +20,25 @@ struct config_option {
     long min, max;
     const char *def;
     const char *help;
+    const char *choices; /* strings: "a|b|c" lists the accepted values; NULL accepts any */
 };
 
 #define OPT_STR(n, f, d, h)                                                                        \
     {                                                                                              \
-        n, CT_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0, d, h         \
+        n, CT_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0, d, h, NULL   \
+    }
+#define OPT_CHOICE(n, f, choices, d, h)                                                            \
+    {                                                                                              \
+        n, CT_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0, d, h,        \
+            choices                                                                                \
     }
 #define OPT_INT(n, f, lo, hi, d, h)                                                                \
     {                                                                                              \
-        n, CT_INT, offsetof(struct config, f), 0, lo, hi, d, h                                     \
+        n, CT_INT, offsetof(struct config, f), 0, lo, hi, d, h, NULL                               \
     }
 #define OPT_BOOL(n, f, d, h)                                                                       \
     {                                                                                              \
-        n, CT_BOOL, offsetof(struct config, f), 0, 0, 1, d, h                                      \
+        n, CT_BOOL, offsetof(struct config, f), 0, 0, 1, d, h, NULL                                \
     }
 
 static const struct config_option config_options[] = {
@@ -49,16 +55,32 @@ static const struct config_option config_options[] = {
             "Seconds a client has to send a whole request body; slower requests get 408."),
     OPT_BOOL("server.tls", tls, "false",
              "true when the public site is served over HTTPS: session cookies get Secure."),
+    OPT_STR("server.public_url", public_url, "",
+            "Public address of the site (https://mensa.comune.example.it), used in links sent by "
+            "e-mail; never taken from the request. Empty: http://<listen>:<port>."),
     OPT_STR("server.static_dir", static_dir, "build/static",
             "Folder served at /static/ (Bootstrap Italia and our own assets)."),
-    OPT_STR("server.locale_dir", locale_dir, "build/locale",
-            "Folder with the compiled translation catalogues (<lang>/refettorio.mo)."),
     OPT_STR("database.path", db_path, "var/refettorio.sqlite",
             "SQLite database file (created and migrated at start-up)."),
     OPT_INT("session.idle_minutes", session_idle_minutes, 5, 1440, "30",
             "Minutes of inactivity after which a session ends."),
     OPT_STR("log.level", log_level, "info", "Log level: debug, info, warn or error."),
     OPT_BOOL("log.access", access_log, "true", "One structured access-log line per request."),
+    OPT_STR("mail.url", mail_url, "",
+            "SMTP server for outgoing e-mail: smtp://host:587 or smtps://host:465. Empty: no "
+            "sender runs and messages stay queued (the office sees them as queued)."),
+    OPT_STR("mail.from", mail_from, "noreply@localhost.invalid",
+            "Sender address (envelope and From). The display name is the municipality's name."),
+    OPT_STR("mail.username", mail_username, "", "SMTP AUTH user name; empty: no authentication."),
+    OPT_STR("mail.password", mail_password, "", "SMTP AUTH password."),
+    OPT_CHOICE("mail.tls", mail_tls, "none|try|starttls|tls", "starttls",
+               "Encryption: starttls (required on smtp://), try (STARTTLS when offered), tls "
+               "(implicit TLS, smtps://), none (plain text: loopback stand-ins only)."),
+    OPT_INT("mail.max_attempts", mail_max_attempts, 1, 50, "8",
+            "Delivery attempts before a message is marked failed (waits 1, 2, 4 ... minutes "
+            "between them, at most one hour)."),
+    OPT_INT("mail.poll_seconds", mail_poll_seconds, 1, 3600, "30",
+            "Seconds between two looks at the outbox for due messages."),
 };
 
 #define CONFIG_NOPTIONS (sizeof(config_options) / sizeof(config_options[0]))
@@ -71,6 +93,21 @@ static const struct config_option *config_find(const char *name)
     return NULL;
 }
 
+/* Whether value is one of the '|'-separated words of choices. */
+static bool config_choice_ok(const char *choices, const char *value)
+{
+    size_t n = strlen(value);
+    for (const char *p = choices; *p;) {
+        size_t w = strcspn(p, "|");
+        if (w == n && n > 0 && strncmp(p, value, n) == 0)
+            return true;
+        p += w;
+        if (*p == '|')
+            p++;
+    }
+    return false;
+}
+
 static enum config_err config_apply(struct config *c, const struct config_option *o,
                                     const char *value, char *msg, size_t msgsz)
 {
@@ -79,6 +116,10 @@ static enum config_err config_apply(struct config *c, const struct config_option
     case CT_STR:
         if (strlen(value) >= o->size) {
             snprintf(msg, msgsz, "%s: value longer than %zu characters", o->name, o->size - 1);
+            return CONFIG_ERR_VALUE;
+        }
+        if (o->choices && !config_choice_ok(o->choices, value)) {
+            snprintf(msg, msgsz, "%s: expected one of %s, got \"%s\"", o->name, o->choices, value);
             return CONFIG_ERR_VALUE;
         }
         memcpy(field, value, strlen(value) + 1);
@@ -256,6 +297,11 @@ enum config_err config_load_env(struct config *c, char *msg, size_t msgsz)
         }
     }
     return CONFIG_OK;
+}
+
+const char *config_option_name(size_t i)
+{
+    return i < CONFIG_NOPTIONS ? config_options[i].name : NULL;
 }
 
 void config_print_help(FILE *out)

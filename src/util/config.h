@@ -21,11 +21,18 @@ struct config {
     int request_timeout; /* server.request_timeout: seconds to receive a whole request */
     bool tls;            /* server.tls: the site is served over HTTPS (Secure cookies) */
     char static_dir[CONFIG_STR_MAX]; /* server.static_dir */
-    char locale_dir[CONFIG_STR_MAX]; /* server.locale_dir: compiled .mo catalogues */
+    char public_url[CONFIG_STR_MAX]; /* server.public_url */
     char db_path[CONFIG_STR_MAX];    /* database.path */
     int session_idle_minutes;        /* session.idle_minutes */
     char log_level[16];              /* log.level */
     bool access_log;                 /* log.access */
+    char mail_url[CONFIG_STR_MAX];   /* mail.url: smtp://host:port or smtps://...; "" = no sender */
+    char mail_from[CONFIG_STR_MAX];  /* mail.from: envelope and From address (no display name) */
+    char mail_username[256];         /* mail.username: SMTP AUTH user, "" = no authentication */
+    char mail_password[256];         /* mail.password */
+    char mail_tls[16];               /* mail.tls: none, try, starttls or tls */
+    int mail_max_attempts;           /* mail.max_attempts */
+    int mail_poll_seconds;           /* mail.poll_seconds */
     bool demo;                       /* set by `refettorio demo`, never by the file */
 };
 
@@ -47,6 +54,8 @@ enum config_err config_load_env(struct config *c, char *msg, size_t msgsz);
 /* Set one option by its dotted name ("server.port"), validating the value. */
 enum config_err config_set(struct config *c, const char *name, const char *value, char *msg,
                            size_t msgsz);
+/* The dotted name of option i of the table, NULL past the end (for tests and docs). */
+const char *config_option_name(size_t i);
 /* Print every option with its default, environment variable and explanation. */
 void config_print_help(FILE *out);
 

@@ -53,6 +53,16 @@ const char *req_field_error(const struct req *r, const char *name)
     return i < 0 ? NULL : r->errors[i];
 }
 
+void req_set_field_error(struct req *r, const char *name, const char *msgid)
+{
+    int i = req_field_index(r, name);
+    if (i < 0)
+        return;
+    r->errors[i] = msgid;
+    r->values[i] = NULL;
+    r->has_errors = true;
+}
+
 const char *req_param(const struct req *r, int i)
 {
     return (i >= 0 && i < ROUTE_MAX_PARAMS) ? r->params[i] : NULL;

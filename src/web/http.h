@@ -101,6 +101,9 @@ const char *req_query(const struct req *r, const char *name);
 const char *req_field(const struct req *r, const char *name);
 const char *req_field_raw(const struct req *r, const char *name);
 const char *req_field_error(const struct req *r, const char *name);
+/* A problem the handler found with a declared field (e.g. two passwords that differ): shown
+   next to the field like a validator's message. */
+void req_set_field_error(struct req *r, const char *name, const char *msgid);
 /* Path parameter captured by {name} in the route pattern, in order. */
 const char *req_param(const struct req *r, int i);
 /* Milliseconds since the request began. */

@@ -1,5 +1,7 @@
 #include "web/page.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "templates.h"
@@ -105,6 +107,102 @@ void page_form_state(struct req *r, struct tv *data)
         if (r->errors && r->errors[i])
             tv_set_str(errors, f->name, tr(r->lang, r->errors[i]));
     }
+}
+
+void page_field_error(struct req *r, struct tv *data, const char *name, const char *msgid)
+{
+    struct tv *errors = (struct tv *)tv_get(data, "errors");
+    if (!errors)
+        errors = tv_set_dict(data, "errors");
+    tv_set_str(errors, name, tr(r->lang, msgid));
+}
+
+struct tv *page_field(struct req *r, struct tv *data, const char *list, const char *name,
+                      const char *label_msgid, const char *type, const char *autocomplete,
+                      const char *help_msgid)
+{
+    struct tv *fields = (struct tv *)tv_get(data, list);
+    if (!fields)
+        fields = tv_set_list(data, list);
+    struct tv *f = tv_push_dict(fields);
+    tv_set_str(f, "name", name);
+    tv_set_str(f, "label", tr(r->lang, label_msgid));
+    tv_set_str(f, "type", type);
+    tv_set_str(f, "autocomplete", autocomplete);
+    size_t max = 256;
+    bool required = false;
+    if (r->route)
+        for (size_t i = 0; i < r->route->nfields; i++)
+            if (!strcmp(r->route->fields[i].name, name)) {
+                max = r->route->fields[i].max_chars;
+                required = r->route->fields[i].required;
+            }
+    tv_set_int(f, "maxlength", (long long)max);
+    tv_set_bool(f, "required", required);
+    if (strcmp(type, "password") != 0) {
+        const char *typed = req_field_raw(r, name);
+        tv_set_str(f, "value", typed);
+    }
+    const char *err = tv_get_str(data, arena_printf(&r->arena, "errors.%s", name));
+    if (!err && req_field_error(r, name))
+        err = tr(r->lang, req_field_error(r, name));
+    tv_set_str(f, "error", err);
+    if (help_msgid)
+        tv_set_str(f, "help", tr(r->lang, help_msgid));
+    const char *described = NULL;
+    if (help_msgid && err)
+        described = arena_printf(&r->arena, "%s-help %s-error", name, name);
+    else if (help_msgid)
+        described = arena_printf(&r->arena, "%s-help", name);
+    else if (err)
+        described = arena_printf(&r->arena, "%s-error", name);
+    tv_set_str(f, "describedby", described);
+    return f;
+}
+
+const char *page_tr(struct req *r, const char *msgid, ...)
+{
+    const char *text = tr(r->lang, msgid);
+    struct buf out;
+    buf_init(&out, 4096);
+    for (const char *p = text; *p;) {
+        const char *close = *p == '{' ? strchr(p, '}') : NULL;
+        if (close) {
+            va_list ap;
+            va_start(ap, msgid);
+            const char *key, *value = NULL;
+            while ((key = va_arg(ap, const char *)) != NULL) {
+                const char *v = va_arg(ap, const char *);
+                if (strlen(key) == (size_t)(close - p - 1) && !strncmp(key, p + 1, close - p - 1))
+                    value = v;
+            }
+            va_end(ap);
+            if (value) {
+                buf_puts(&out, value);
+                p = close + 1;
+                continue;
+            }
+        }
+        buf_putc(&out, *p++);
+    }
+    const char *result = arena_strdup(&r->arena, buf_str(&out));
+    buf_free(&out);
+    return result;
+}
+
+static char page_public_url[512];
+
+void page_set_public_url(const char *url)
+{
+    size_t n = strlen(url);
+    while (n && url[n - 1] == '/')
+        n--;
+    snprintf(page_public_url, sizeof(page_public_url), "%.*s", (int)n, url);
+}
+
+const char *page_absolute_url(struct req *r, const char *path)
+{
+    return arena_printf(&r->arena, "%s%s", page_public_url, path);
 }
 
 void page_render(struct req *r, struct resp *w, int status, tmpl_render_fn t, struct tv *data)

@@ -20,6 +20,22 @@ void page_nav(struct req *r, struct tv *data, const char *label_msgid, const cha
 int page_csrf(struct req *r, struct resp *w, struct tv *data);
 /* values.<field> (what was typed, except secrets) and errors.<field> (translated). */
 void page_form_state(struct req *r, struct tv *data);
+/* Append a form field to the list data.<list> for templates/form/input.html: label (msgid),
+   type ("text", "password", "email"...), autocomplete; the value typed (never for passwords),
+   the error and the maximum length come from the route's declared field. help may be NULL.
+   Returns the field, for extra keys such as inputmode. */
+struct tv *page_field(struct req *r, struct tv *data, const char *list, const char *name,
+                      const char *label_msgid, const char *type, const char *autocomplete,
+                      const char *help_msgid);
+/* Set data.errors.<name> to the translated msgid (an error found by the handler, not the
+   validator), and mark the field for the next page_field. */
+void page_field_error(struct req *r, struct tv *data, const char *name, const char *msgid);
+/* An absolute URL for e-mails: the configured public URL plus path (never the Host header). */
+const char *page_absolute_url(struct req *r, const char *path);
+void page_set_public_url(const char *url);
+/* tr() then each {key} replaced by its value: pairs of strings (key, value), then NULL. The
+   same placeholders as in templates, so translators see one convention. */
+const char *page_tr(struct req *r, const char *msgid, ...);
 /* Render t with data as an HTML page with the given status. */
 void page_render(struct req *r, struct resp *w, int status, tmpl_render_fn t, struct tv *data);
 /* The error page for status (404, 500, 413, ...), in the request's language. */

@@ -260,6 +260,13 @@ bool router_accepts_upload(const char *raw_uri)
     return found;
 }
 
+static bool router_demo;
+
+void router_set_demo(bool demo)
+{
+    router_demo = demo;
+}
+
 /* The route for the method and path; when only the method differs, *allow lists the methods
    the path accepts (for 405). */
 static const struct route *router_find(struct req *r, const char *path, bool platform,
@@ -270,6 +277,8 @@ static const struct route *router_find(struct req *r, const char *path, bool pla
     ROUTE_FOREACH(rt)
     {
         if (((rt->flags & ROUTE_PLATFORM) != 0) != platform)
+            continue;
+        if ((rt->flags & ROUTE_DEMO) && !router_demo)
             continue;
         const char *params[ROUTE_MAX_PARAMS] = {0};
         if (!route_match(rt->pattern, path, &r->arena, params))

@@ -31,6 +31,7 @@ enum route_flags {
     ROUTE_PLATFORM = 1u << 0, /* pattern is absolute, no tenant */
     ROUTE_NO_CSRF = 1u << 1,  /* machine endpoints authenticated otherwise */
     ROUTE_UPLOAD = 1u << 2,   /* accepts multipart/form-data up to HTTP_MAX_UPLOAD_BYTES */
+    ROUTE_DEMO = 1u << 3,     /* exists only when the server runs as `refettorio demo` */
 };
 
 struct route {
@@ -54,6 +55,8 @@ extern const struct route *const app_route_tables[];
     for (const struct route *const *route_t_ = app_route_tables; *route_t_; route_t_++)            \
         for (const struct route *rt = *route_t_; rt->handler; rt++)
 
+/* Demo mode enables the ROUTE_DEMO routes (set once before the server starts). */
+void router_set_demo(bool demo);
 /* Run the whole pipeline for r and fill w. */
 void router_dispatch(struct req *r, struct resp *w);
 /* Whether some upload route could match this raw request target (decided before the body is

@@ -331,6 +331,9 @@ static void tmpl_escape(struct buf *out, enum tmpl_ctx ctx, const char *s, size_
     case TMPL_CTX_URL_PART:
         html_url_component(out, s, n);
         break;
+    case TMPL_CTX_PLAIN:
+        buf_append(out, s, n);
+        break;
     }
 }
 

@@ -76,6 +76,7 @@ enum tmpl_ctx {
     TMPL_CTX_ATTR,     /* quoted attribute value */
     TMPL_CTX_URL,      /* start of a quoted URL attribute value: whole URL */
     TMPL_CTX_URL_PART, /* later in a URL attribute value: one URL component */
+    TMPL_CTX_PLAIN,    /* a plain-text (.txt) template: no markup, the value as it is */
 };
 
 /* One segment of a name path, hashed at compile time so a lookup compares integers first. */

@@ -46,7 +46,7 @@ async function answers(url) {
   }
 }
 
-// Returns { baseURL, port, log(), stop() }.
+// Returns { baseURL, port, dbPath, log(), stop() }.
 export async function startServer() {
   const bin = path.resolve(root, process.env.REFETTORIO_BIN || 'build/refettorio');
   const staticDir = path.resolve(root, process.env.REFETTORIO_STATIC || 'build/static');
@@ -77,6 +77,7 @@ export async function startServer() {
   return {
     baseURL,
     port,
+    dbPath: path.join(dir, 'demo.sqlite'),
     log: () => output,
     async stop() {
       if (!done) {

@@ -143,17 +143,19 @@ static bool harness_health_ok(const struct harness_server *s)
 }
 
 /* One attempt on a fresh port: 0 up, 1 exited early (maybe the port was taken), -1 failure. */
-static int harness_try_start(struct harness_server *s, const char *const *extra_args)
+static int harness_try_start(struct harness_server *s, const char *command,
+                             const char *const *extra_args)
 {
     char port[16];
     s->port = harness_free_port();
     if (s->port <= 0)
         return -1;
     snprintf(port, sizeof(port), "%d", s->port);
-    const char *argv[HARNESS_MAX_ARGS + 12] = {s->bin,         "demo",        "--db",
+    const char *argv[HARNESS_MAX_ARGS + 12] = {s->bin,         command,       "--db",
                                                s->db_path,     "--port",      port,
                                                "--static-dir", s->static_dir, "--no-banner"};
-    size_t n = 9;
+    /* Only the demo prints a banner to silence. */
+    size_t n = strcmp(command, "demo") == 0 ? 9 : 8;
     for (size_t i = 0; extra_args && extra_args[i]; i++) {
         if (i == HARNESS_MAX_ARGS)
             return -1;
@@ -194,7 +196,7 @@ int harness_start(struct harness_server *s, const char *const *extra_args)
     snprintf(s->db_path, sizeof(s->db_path), "%s/db.sqlite", s->dir);
     snprintf(s->log_path, sizeof(s->log_path), "%s/server.log", s->dir);
     for (int attempt = 0; attempt < 3; attempt++) {
-        int rc = harness_try_start(s, extra_args);
+        int rc = harness_try_start(s, "demo", extra_args);
         if (rc == 0)
             return 0;
         if (rc < 0)
@@ -703,4 +705,116 @@ void harness_sign_in(const struct harness_server *s, const char *tenant, const c
     harness_expect_get(s, path, session->cookie, 200, &r);
     assert_true(harness_form_input(&r, "csrf", session->csrf, sizeof(session->csrf)));
     harness_resp_free(&r);
+}
+
+/* ---- more processes: serve on the same database, the SMTP stand-in ------------------------ */
+
+int harness_restart_serve(struct harness_server *s, const char *const *extra_args)
+{
+    if (harness_stop(s) != 0)
+        return -1;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        int rc = harness_try_start(s, "serve", extra_args);
+        if (rc == 0)
+            return 0;
+        if (rc < 0)
+            break;
+    }
+    harness_print_log_tail(s);
+    return -1;
+}
+
+static bool harness_port_open(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+    close(fd);
+    return ok;
+}
+
+int harness_smtp_start(struct harness_proc *p, const char *dir)
+{
+    memset(p, 0, sizeof(*p));
+    const char *bin = getenv("REFETTORIO_BIN") ? getenv("REFETTORIO_BIN") : "build/refettorio";
+    snprintf(p->dir, sizeof(p->dir), "%s", dir);
+    snprintf(p->log_path, sizeof(p->log_path), "%s.log", dir);
+    for (int attempt = 0; attempt < 3; attempt++) {
+        char port[16];
+        p->port = harness_free_port();
+        if (p->port <= 0)
+            return -1;
+        snprintf(port, sizeof(port), "%d", p->port);
+        const char *argv[] = {bin, "smtp-standin", "--port", port, "--dir", dir, NULL};
+        p->pid = harness_spawn(argv, NULL, p->log_path);
+        if (p->pid < 0) {
+            p->pid = 0;
+            return -1;
+        }
+        long deadline = harness_now_ms() + HARNESS_START_TIMEOUT;
+        while (harness_now_ms() < deadline) {
+            int status;
+            if (waitpid(p->pid, &status, WNOHANG) == p->pid) {
+                p->pid = 0;
+                break; /* maybe the port was taken: try another */
+            }
+            if (harness_port_open(p->port))
+                return 0;
+            harness_sleep_ms(HARNESS_POLL_MS);
+        }
+        if (p->pid)
+            harness_proc_stop(p);
+    }
+    fprintf(stderr, "# the SMTP stand-in did not start (log: %s)\n", p->log_path);
+    return -1;
+}
+
+int harness_proc_stop(struct harness_proc *p)
+{
+    if (p->pid <= 0)
+        return p->exit_code;
+    kill(p->pid, SIGTERM);
+    p->exit_code = harness_wait_exit(p->pid, HARNESS_STOP_TIMEOUT);
+    p->pid = 0;
+    return p->exit_code;
+}
+
+long long harness_db_write_int(const struct harness_server *s, const char *sql,
+                               const char *const *params)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    long long v = -1;
+    if (sqlite3_open_v2(s->db_path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        goto done;
+    sqlite3_busy_timeout(db, 5000);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        goto done;
+    for (int i = 0; params && params[i]; i++)
+        sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    st = NULL;
+done:
+    if (v < 0)
+        fprintf(stderr, "# sqlite: %s\n", db ? sqlite3_errmsg(db) : "cannot open");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+bool harness_db_wait(const struct harness_server *s, const char *sql, const char *const *params,
+                     long long want)
+{
+    long deadline = harness_now_ms() + HARNESS_WAIT_TIMEOUT;
+    while (harness_now_ms() < deadline) {
+        if (harness_db_int(s, sql, params) == want)
+            return true;
+        harness_sleep_ms(HARNESS_POLL_MS);
+    }
+    return false;
 }

@@ -170,4 +170,34 @@ void harness_session_set_sid(struct harness_session *session, const char *sid);
 /* Percent-encode s for a form body into out. */
 void harness_urlencode(const char *s, char *out, size_t n);
 
+/* ---- more processes ------------------------------------------------------------------------ */
+
+#define HARNESS_WAIT_TIMEOUT 20000 /* ms harness_db_wait waits for background work */
+
+/* Stop the server (expecting exit status 0) and start "serve" (not "demo") on the same
+   database with extra arguments, on a fresh port. 0 or -1. */
+int harness_restart_serve(struct harness_server *s, const char *const *extra_args);
+
+/* A helper process, e.g. the SMTP stand-in. */
+struct harness_proc {
+    pid_t pid; /* 0 once stopped */
+    int port;
+    int exit_code;
+    char dir[PATH_MAX];
+    char log_path[PATH_MAX + 8];
+};
+
+/* Start "$REFETTORIO_BIN smtp-standin --port P --dir dir" on a free port and wait until it
+   accepts connections. 0 or -1. */
+int harness_smtp_start(struct harness_proc *p, const char *dir);
+/* SIGTERM, bounded wait; returns the exit status (-1: signal or timeout). Safe twice. */
+int harness_proc_stop(struct harness_proc *p);
+
+/* Like harness_db_int, on a read-write connection (INSERT ... RETURNING id). */
+long long harness_db_write_int(const struct harness_server *s, const char *sql,
+                               const char *const *params);
+/* Poll (bounded by HARNESS_WAIT_TIMEOUT) until the query returns want; false on timeout. */
+bool harness_db_wait(const struct harness_server *s, const char *sql, const char *const *params,
+                     long long want);
+
 #endif

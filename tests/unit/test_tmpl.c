@@ -405,7 +405,11 @@ static int run_tmplc(const char *dir, const char *const *files, size_t nfiles, c
     argv[argc++] = "--out-h";
     argv[argc++] = out_h;
     for (size_t i = 0; i < nfiles && i < 8; i++) {
-        PATHF(paths[i], "%s/%s.html", root, files[i]);
+        /* A name with its own extension (a .txt template) is taken as it is. */
+        if (strchr(files[i], '.'))
+            PATHF(paths[i], "%s/%s", root, files[i]);
+        else
+            PATHF(paths[i], "%s/%s.html", root, files[i]);
         argv[argc++] = paths[i];
     }
     argv[argc] = NULL;
@@ -584,6 +588,75 @@ static void test_compile_partial_cycle_and_success(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* ---- Plain-text (.txt) templates ----------------------------------------------------- */
+
+static void test_plain_text_not_escaped(void **state)
+{
+    /* A .txt template inserts values and translations as they are (no markup to break) and
+       includes .txt partials. */
+    struct fixture *f = *state;
+    tv_set_str(f->data, "name", "<b>Anna</b> & \"Ugo\"");
+    tv_set_str(f->data, "code", "<script>1</script>");
+    tv_set_str(f->data, "tenant", "Comune di Prova & C.");
+    struct tv *items = tv_set_list(f->data, "items");
+    tv_push_str(items, "a<b");
+    tv_push_str(items, "c&d");
+    assert_string_equal(render(f, test_tmpl_plain_txt), "Hello <b>Anna</b> & \"Ugo\" & <friends>\n"
+                                                        "Code: <script>1</script>\n"
+                                                        "- a<b\n"
+                                                        "- c&d\n"
+                                                        "-- \n"
+                                                        "Comune di Prova & C.\n\n");
+    assert_true(test_tmpl_by_name("plain.txt") == test_tmpl_plain_txt);
+    assert_true(test_tmpl_by_name("plain") == NULL);
+}
+
+static void test_compile_plain_text(void **state)
+{
+    char dir[] = "/tmp/test_tmpl.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[512], err[1024], want[1024];
+    PATHF(path, "%s/root", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    /* Markup-looking text is just text in a .txt template: no context errors. */
+    PATHF(path, "%s/root/m.txt", dir);
+    write_text(path, "<script>{{x}}</script> <a href={{u}}> <!-- {{c}}\n{{> f.txt}}");
+    PATHF(path, "%s/root/f.txt", dir);
+    write_text(path, "{{_ \"Bye {x}\"}}");
+    const char *ok[] = {"m.txt", "f.txt"};
+    assert_int_equal(run_tmplc(dir, ok, 2, err, sizeof(err)), 0);
+    assert_string_equal(err, "");
+    PATHF(path, "%s/out.h", dir);
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    char header[4096];
+    size_t n = fread(header, 1, sizeof(header) - 1, fp);
+    header[n] = '\0';
+    fclose(fp);
+    assert_non_null(strstr(header, "void tmpl_m_txt(struct tmpl_out *o"));
+    unlink(path);
+
+    /* Plain text never reaches a page: no HTML partial in a .txt template, no .txt partial in
+       an HTML one. */
+    PATHF(path, "%s/root/h.html", dir);
+    write_text(path, "<p>x</p>");
+    PATHF(path, "%s/root/m.txt", dir);
+    write_text(path, "x\n{{> h}}");
+    const char *mixed1[] = {"m.txt", "h"};
+    assert_int_equal(run_tmplc(dir, mixed1, 2, err, sizeof(err)), 1);
+    PATHF(want, "%s/root/m.txt:2: a plain-text template includes only .txt partials\n", dir);
+    assert_string_equal(err, want);
+    PATHF(path, "%s/root/h.html", dir);
+    write_text(path, "<p>{{> f.txt}}</p>");
+    const char *mixed2[] = {"h", "f.txt"};
+    assert_int_equal(run_tmplc(dir, mixed2, 2, err, sizeof(err)), 1);
+    PATHF(want, "%s/root/h.html:1: an HTML template cannot include a .txt partial\n", dir);
+    assert_string_equal(err, want);
+    char cmd[600];
+    PATHF(cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -608,9 +681,11 @@ int main(void)
         T(test_tv_large_dict),
         T(test_by_name_and_id),
         T(test_buffer_limit_is_sticky),
+        T(test_plain_text_not_escaped),
         cmocka_unit_test(test_compile_errors),
         cmocka_unit_test(test_compile_depth_limit),
         cmocka_unit_test(test_compile_partial_cycle_and_success),
+        cmocka_unit_test(test_compile_plain_text),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,11 +1,33 @@
-/* Staff sign-in and sign-out for the back office. */
+/*
+ * Staff sign-in and sign-out for the back office: e-mail + password with throttling (per login
+ * name and per client address, services/throttle.h), then, when the account has one, the TOTP
+ * second step (/ufficio/accedi/codice), and the forced change of a temporary password
+ * (/ufficio/password). Between the password and those steps the session is "pending"
+ * (session_start_staff with mfa_pending): it opens no staff page, only these two steps.
+ */
+#include "app/office/staff.h"
+
+#include <string.h>
+
 #include "app/handlers.h"
 #include "services/audit.h"
+#include "services/throttle.h"
 #include "store/store.h"
 #include "templates.h"
 #include "web/i18n.h"
 #include "web/page.h"
 #include "web/session.h"
+
+static const char *office_href(struct req *r, const char *path)
+{
+    return arena_printf(&r->arena, "/%s/ufficio%s", r->tenant.slug, path);
+}
+
+/* The throttle's key for a staff login: "staff:" and the lower-cased e-mail address. */
+static const char *office_login_key(struct req *r, const char *email)
+{
+    return arena_printf(&r->arena, "staff:%s", staff_email_normalize(&r->arena, email));
+}
 
 static void office_login_page(struct req *r, struct resp *w, int status, const char *form_error)
 {
@@ -17,15 +39,40 @@ static void office_login_page(struct req *r, struct resp *w, int status, const c
     }
     page_form_state(r, d);
     if (form_error)
-        tv_set_str((struct tv *)tv_get(d, "errors"), "form", tr(r->lang, form_error));
-    tv_set_str(d, "form_action", arena_printf(&r->arena, "/%s/ufficio/accedi", r->tenant.slug));
+        tv_set_str((struct tv *)tv_get(d, "errors"), "form", form_error);
+    tv_set_str(d, "form_action", office_href(r, "/accedi"));
     page_render(r, w, status, tmpl_office_login, d);
+}
+
+/* The throttle's verdict as a page; true when the attempt may go ahead. */
+static bool office_throttle_ok(struct req *r, struct resp *w, struct db *db, const char *key,
+                               void (*page)(struct req *, struct resp *, int, const char *))
+{
+    long wait = 0;
+    switch (throttle_check(db, r->tenant.id, key, r->client_addr, &wait)) {
+    case THROTTLE_OK:
+        return true;
+    case THROTTLE_WAIT:
+        page(r, w, 429,
+             page_tr(r, N_("Too many attempts: try again in {seconds} seconds."), "seconds",
+                     arena_printf(&r->arena, "%ld", wait), NULL));
+        return false;
+    case THROTTLE_LOCKED:
+        page(r, w, 423,
+             tr(r->lang, N_("This account is locked after too many failed attempts. Ask an "
+                            "administrator of the office to unlock it.")));
+        return false;
+    case THROTTLE_ERROR:
+        break;
+    }
+    page_error(r, w, 500);
+    return false;
 }
 
 void office_login_form(struct req *r, struct resp *w)
 {
     if (r->signed_in) {
-        resp_redirect(w, 303, arena_printf(&r->arena, "/%s/ufficio/", r->tenant.slug));
+        resp_redirect(w, 303, office_href(r, "/"));
         return;
     }
     office_login_page(r, w, 200, NULL);
@@ -34,30 +81,256 @@ void office_login_form(struct req *r, struct resp *w)
 void office_login_submit(struct req *r, struct resp *w)
 {
     if (r->has_errors) {
-        office_login_page(r, w, 422, N_("Check the fields marked below."));
+        office_login_page(r, w, 422, tr(r->lang, N_("Check the fields marked below.")));
         return;
     }
     struct db *db = store_db();
+    if (!db) {
+        page_error(r, w, 500);
+        return;
+    }
+    const char *key = office_login_key(r, req_field(r, "email"));
+    if (!office_throttle_ok(r, w, db, key, office_login_page))
+        return;
     struct staff_user user;
-    enum staff_auth a = db ? staff_authenticate(db, &r->arena, r->tenant.id, req_field(r, "email"),
-                                                req_field(r, "password"), r->client_addr, &user)
-                           : STAFF_AUTH_ERROR;
+    enum staff_auth a = staff_authenticate(db, &r->arena, r->tenant.id, req_field(r, "email"),
+                                           req_field(r, "password"), r->client_addr, &user);
+    struct staff_security sec;
     switch (a) {
     case STAFF_AUTH_OK:
-        if (session_start_staff(r, w, user.id, false) != 0) {
+        if (throttle_success(db, r->tenant.id, key) != 0 ||
+            staff_security_get(db, &r->arena, r->tenant.id, user.id, &sec) != 1)
+            break;
+        /* A second factor or a temporary password: a pending session until that step is done. */
+        bool pending = sec.totp_enabled || sec.password_temporary;
+        if (session_start_staff(r, w, user.id, pending) != 0)
+            break;
+        resp_redirect(w, 303,
+                      office_href(r, sec.totp_enabled         ? "/accedi/codice"
+                                     : sec.password_temporary ? "/password"
+                                                              : "/"));
+        return;
+    case STAFF_AUTH_BAD:
+        if (throttle_failure(db, r->tenant.id, key, r->client_addr) != 0)
+            break;
+        office_login_page(r, w, 422, tr(r->lang, N_("Wrong e-mail address or password.")));
+        return;
+    case STAFF_AUTH_DISABLED:
+        office_login_page(
+            r, w, 422,
+            tr(r->lang, N_("This account is disabled. Ask your administrator to enable it.")));
+        return;
+    case STAFF_AUTH_ERROR:
+        break;
+    }
+    page_error(r, w, 500);
+}
+
+/* ---- second step: the TOTP code ------------------------------------------------------- */
+
+static void office_code_page(struct req *r, struct resp *w, int status, const char *form_error)
+{
+    struct tv *d = page_new(r, N_("Verification code"));
+    page_crumb(r, d, N_("Staff sign-in"), office_href(r, "/accedi"));
+    page_crumb(r, d, N_("Verification code"), NULL);
+    if (page_csrf(r, w, d) != 0) {
+        page_error(r, w, 500);
+        return;
+    }
+    page_form_state(r, d);
+    if (form_error)
+        tv_set_str((struct tv *)tv_get(d, "errors"), "form", form_error);
+    tv_set_str(d, "form_action", office_href(r, "/accedi/codice"));
+    tv_set_str(d, "restart_href", office_href(r, "/accedi"));
+    page_render(r, w, status, tmpl_office_login_code, d);
+}
+
+/* The pending staff member, with their security state; false (and a redirect to the sign-in)
+   when there is none. */
+static bool office_pending(struct req *r, struct resp *w, struct staff_user *u,
+                           struct staff_security *sec)
+{
+    struct db *db = store_db();
+    if (!db) {
+        page_error(r, w, 500);
+        return false;
+    }
+    if (r->mfa_staff_id && staff_find_by_id(db, &r->arena, r->tenant.id, r->mfa_staff_id, u) == 1 &&
+        !u->disabled && staff_security_get(db, &r->arena, r->tenant.id, u->id, sec) == 1)
+        return true;
+    resp_redirect(w, 303, office_href(r, "/accedi"));
+    return false;
+}
+
+void office_code_form(struct req *r, struct resp *w)
+{
+    struct staff_user u;
+    struct staff_security sec;
+    if (!office_pending(r, w, &u, &sec))
+        return;
+    if (!sec.totp_enabled) {
+        resp_redirect(w, 303, office_href(r, "/password"));
+        return;
+    }
+    office_code_page(r, w, 200, NULL);
+}
+
+void office_code_submit(struct req *r, struct resp *w)
+{
+    struct staff_user u;
+    struct staff_security sec;
+    if (!office_pending(r, w, &u, &sec))
+        return;
+    if (!sec.totp_enabled) {
+        resp_redirect(w, 303, office_href(r, "/password"));
+        return;
+    }
+    if (r->has_errors) {
+        office_code_page(r, w, 422, tr(r->lang, N_("Check the fields marked below.")));
+        return;
+    }
+    struct db *db = store_db();
+    const char *key = office_login_key(r, u.email);
+    if (!office_throttle_ok(r, w, db, key, office_code_page))
+        return;
+    struct staff_actor who = {u.id, u.email, r->client_addr};
+    enum staff_err e = staff_totp_check(db, &r->arena, r->tenant.id, &who, req_field(r, "code"));
+    if (e == STAFF_ERR_CODE) {
+        if (throttle_failure(db, r->tenant.id, key, r->client_addr) != 0) {
             page_error(r, w, 500);
             return;
         }
-        resp_redirect(w, 303, arena_printf(&r->arena, "/%s/ufficio/", r->tenant.slug));
+        office_code_page(r, w, 422,
+                         tr(r->lang, N_("This code is not valid or has already been used. Wait "
+                                        "for the next code in the app and type it in.")));
         return;
-    case STAFF_AUTH_BAD:
-        office_login_page(r, w, 422, N_("Wrong e-mail address or password."));
+    }
+    if (e != STAFF_OK || throttle_success(db, r->tenant.id, key) != 0) {
+        page_error(r, w, 500);
         return;
-    case STAFF_AUTH_DISABLED:
-        office_login_page(r, w, 422,
-                          N_("This account is disabled. Ask your administrator to enable it."));
+    }
+    /* A temporary password (both at once should not happen: a reset removes the second factor)
+       is changed right after, in the full session. */
+    if (session_mfa_complete(r, w) != 0) {
+        page_error(r, w, 500);
         return;
-    case STAFF_AUTH_ERROR:
+    }
+    resp_redirect(w, 303, office_href(r, sec.password_temporary ? "/password" : "/"));
+}
+
+/* ---- password change (forced after a temporary password, or from the profile) ---------- */
+
+/* err_field/err_msgid: a problem the handler found in one field (NULL when none). */
+static void office_password_page(struct req *r, struct resp *w, int status, const char *form_error,
+                                 bool forced, const char *err_field, const char *err_msgid)
+{
+    struct tv *d = page_new(r, N_("Choose a new password"));
+    page_crumb(r, d, N_("Choose a new password"), NULL);
+    if (page_csrf(r, w, d) != 0) {
+        page_error(r, w, 500);
+        return;
+    }
+    page_form_state(r, d);
+    if (form_error)
+        tv_set_str((struct tv *)tv_get(d, "errors"), "form", form_error);
+    if (err_field)
+        page_field_error(r, d, err_field, err_msgid);
+    tv_set_bool(d, "forced", forced);
+    tv_set_str(d, "form_action", office_href(r, "/password"));
+    if (!forced)
+        page_field(r, d, "fields", "current_password", N_("Current password"), "password",
+                   "current-password", NULL);
+    page_field(r, d, "fields", "new_password", N_("New password"), "password", "new-password",
+               N_("At least 10 characters. Avoid common passwords and your e-mail address."));
+    page_field(r, d, "fields", "confirm_password", N_("Repeat the new password"), "password",
+               "new-password", NULL);
+    page_render(r, w, status, tmpl_office_password_change, d);
+}
+
+/* Who may change their password here: a pending session with a temporary password (forced), or
+   a signed-in staff member. */
+static bool office_password_who(struct req *r, struct resp *w, struct staff_user *u, bool *forced)
+{
+    if (r->signed_in) {
+        *u = r->user;
+        struct staff_security sec;
+        struct db *db = store_db();
+        if (!db || staff_security_get(db, &r->arena, r->tenant.id, u->id, &sec) != 1) {
+            page_error(r, w, 500);
+            return false;
+        }
+        *forced = sec.password_temporary;
+        return true;
+    }
+    struct staff_security sec;
+    if (!office_pending(r, w, u, &sec))
+        return false;
+    if (sec.totp_enabled || !sec.password_temporary) {
+        /* The code comes first; without a temporary password there is nothing to do here. */
+        resp_redirect(w, 303, office_href(r, sec.totp_enabled ? "/accedi/codice" : "/accedi"));
+        return false;
+    }
+    *forced = true;
+    return true;
+}
+
+void office_password_form(struct req *r, struct resp *w)
+{
+    struct staff_user u;
+    bool forced;
+    /* The fields are declared for their limits; nothing was submitted yet. */
+    for (size_t i = 0; r->errors && i < r->route->nfields; i++)
+        r->errors[i] = NULL;
+    if (office_password_who(r, w, &u, &forced))
+        office_password_page(r, w, 200, NULL, forced, NULL, NULL);
+}
+
+void office_password_submit(struct req *r, struct resp *w)
+{
+    struct staff_user u;
+    bool forced;
+    if (!office_password_who(r, w, &u, &forced))
+        return;
+    const char *new_password = req_field(r, "new_password");
+    const char *confirm = req_field(r, "confirm_password");
+    const char *current = forced ? NULL : req_field(r, "current_password");
+    if (r->has_errors || (!forced && !current)) {
+        office_password_page(r, w, 422, tr(r->lang, N_("Check the fields marked below.")), forced,
+                             NULL, NULL);
+        return;
+    }
+    const char *check = tr(r->lang, N_("Check the fields marked below."));
+    if (!confirm || strcmp(new_password, confirm) != 0) {
+        office_password_page(r, w, 422, check, forced, "confirm_password",
+                             N_("The two passwords are different: type the same one twice."));
+        return;
+    }
+    struct db *db = store_db();
+    struct staff_actor who = {u.id, u.email, r->client_addr};
+    enum password_policy_err why = PASSWORD_POLICY_OK;
+    enum staff_err e =
+        db ? staff_change_password(db, &r->arena, r->tenant.id, &who, current, new_password, &why)
+           : STAFF_ERR_DB;
+    switch (e) {
+    case STAFF_OK:
+        if (!r->signed_in && session_mfa_complete(r, w) != 0)
+            break;
+        resp_redirect(w, 303,
+                      office_href(r, r->signed_in && !forced ? "/profilo?esito=password" : "/"));
+        return;
+    case STAFF_ERR_CURRENT:
+        office_password_page(r, w, 422, check, forced, "current_password",
+                             N_("The current password is wrong."));
+        return;
+    case STAFF_ERR_POLICY:
+        office_password_page(r, w, 422, check, forced, "new_password",
+                             password_policy_message(why));
+        return;
+    case STAFF_ERR_SAME:
+        office_password_page(r, w, 422, check, forced, "new_password",
+                             N_("Choose a password different from the current one."));
+        return;
+    default:
         break;
     }
     page_error(r, w, 500);

@@ -19,8 +19,7 @@ void office_home(struct req *r, struct resp *w)
     }
     struct tv *d = page_new(r, N_("Back office"));
     page_crumb(r, d, N_("Back office"), NULL);
-    page_nav(r, d, N_("Back office"), arena_printf(&r->arena, "/%s/ufficio/", r->tenant.slug),
-             true);
+    office_nav(r, d, "home");
     if (year_label) {
         struct tv *y = tv_set_dict(d, "school_year");
         tv_set_str(y, "label", year_label);
