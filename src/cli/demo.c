@@ -110,7 +110,10 @@ int cli_demo(int argc, char **argv)
         return 1;
     bool created = false;
     struct db *db = store_db();
-    if (!db || demo_seed(db, &created) != 0) {
+    char base_url[128];
+    snprintf(base_url, sizeof(base_url), "http://%s:%d",
+             strcmp(cfg.listen, "0.0.0.0") ? cfg.listen : "127.0.0.1", cfg.port);
+    if (!db || demo_seed(db, cfg.public_url[0] ? cfg.public_url : base_url, &created) != 0) {
         fprintf(stderr, "refettorio demo: cannot create the demo data\n");
         return 1;
     }

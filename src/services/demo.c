@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "services/audit.h"
+#include "integrations/mail/outbox.h"
 #include "services/guardian.h"
 #include "services/staff.h"
 #include "services/tenant.h"
@@ -53,7 +54,23 @@ const struct demo_family_login demo_family_logins[] = {
     {NULL, NULL, NULL, 0},
 };
 
-static int demo_create_families(struct db *db, int64_t tenant_id)
+/* The letter that gave Anna Esposito her temporary password, as the office would have sent
+   it: the demo's e-mail page shows it delivered through the SMTP stand-in. */
+static int demo_queue_mail(struct db *db, struct arena *a, int64_t tenant_id, const char *base_url)
+{
+    struct tenant t;
+    if (tenant_find(db, a, DEMO_TENANT_SLUG, &t) != 1 || t.id != tenant_id)
+        return -1;
+    struct tv *data = tv_dict(a);
+    tv_set_str(data, "name", "Anna Esposito");
+    tv_set_str(data, "password", DEMO_TEMPORARY_PASSWORD);
+    tv_set_str(data, "signin_href", arena_printf(a, "%s/%s/famiglie/accedi", base_url,
+                                                 DEMO_TENANT_SLUG));
+    return mail_queue(db, a, &t, "anna.esposito@example.it", "it", "temporary_password", data,
+                      NULL);
+}
+
+static int demo_create_families(struct db *db, int64_t tenant_id, const char *base_url)
 {
     struct arena a;
     arena_init(&a, 1024);
@@ -71,7 +88,7 @@ static int demo_create_families(struct db *db, int64_t tenant_id)
             if (pupil_create(db, tenant_id, gid, &f->pupils[p], &pid) != GUARDIAN_OK)
                 goto done;
     }
-    rc = 0;
+    rc = demo_queue_mail(db, &a, tenant_id, base_url);
 done:
     arena_free(&a);
     return rc;
@@ -103,7 +120,7 @@ static const struct demo_school demo_schools[] = {
      {"1A", "2A", "3A", "4A", "5A", NULL}},
 };
 
-static int demo_create(struct db *db)
+static int demo_create(struct db *db, const char *base_url)
 {
     struct tenant_new t = {
         .slug = DEMO_TENANT_SLUG,
@@ -141,7 +158,7 @@ static int demo_create(struct db *db)
                          DEMO_PASSWORD, &id) != STAFF_OK)
             return -1;
     }
-    if (demo_create_families(db, tenant_id) != 0)
+    if (demo_create_families(db, tenant_id, base_url) != 0)
         return -1;
     struct audit_entry e = {.tenant_id = tenant_id,
                             .actor = AUDIT_CLI,
@@ -154,7 +171,7 @@ static int demo_create(struct db *db)
     return audit_record(db, &e);
 }
 
-int demo_seed(struct db *db, bool *created)
+int demo_seed(struct db *db, const char *base_url, bool *created)
 {
     struct arena a;
     arena_init(&a, 1024);
@@ -168,7 +185,7 @@ int demo_seed(struct db *db, bool *created)
         return 0;
     if (db_begin(db) != DB_OK)
         return -1;
-    if (demo_create(db) != 0) {
+    if (demo_create(db, base_url) != 0) {
         db_rollback(db);
         return -1;
     }

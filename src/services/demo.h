@@ -31,7 +31,8 @@ struct demo_family_login {
 };
 extern const struct demo_family_login demo_family_logins[];
 
-/* Create the demo data unless the tenant exists. *created tells which. 0 or -1. */
-int demo_seed(struct db *db, bool *created);
+/* Create the demo data unless the tenant exists. *created tells which. base_url (e.g.
+   "http://127.0.0.1:8080") makes the links of the demo's e-mails absolute. 0 or -1. */
+int demo_seed(struct db *db, const char *base_url, bool *created);
 
 #endif

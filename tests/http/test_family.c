@@ -365,6 +365,38 @@ static void test_csrf_on_every_family_form(void **state)
     harness_resp_free(&r);
 }
 
+static void test_session_renewed_at_sign_in_and_expires(void **state)
+{
+    struct harness_server *s = *state;
+    struct harness_session session = {0};
+    struct harness_resp r;
+    /* The anonymous session of the sign-in form is replaced at sign-in (no fixation). */
+    open_form(s, T "/famiglie/accedi", &session);
+    char anonymous[HARNESS_TOKEN_MAX];
+    snprintf(anonymous, sizeof(anonymous), "%s", session.sid);
+    char body[512];
+    snprintf(body, sizeof(body), "csrf=%s&login=" BIANCHI_LOGIN "&password=" ROSSI_PASSWORD,
+             session.csrf);
+    harness_expect_post(s, T "/famiglie/accedi", body, session.cookie, 303, &r);
+    char sid[HARNESS_TOKEN_MAX];
+    assert_true(harness_cookie_value(&r, "sid", sid, sizeof(sid)));
+    harness_resp_free(&r);
+    assert_string_not_equal(sid, anonymous);
+    char old_cookie[HARNESS_TOKEN_MAX + 8];
+    snprintf(old_cookie, sizeof(old_cookie), "sid=%s", anonymous);
+    harness_expect_get(s, T "/famiglie/", old_cookie, 303, &r);
+    harness_resp_free(&r);
+    harness_session_set_sid(&session, sid);
+    harness_expect_get(s, T "/famiglie/", session.cookie, 200, &r);
+    harness_resp_free(&r);
+    /* After the idle time the session ends: make this family's sessions expire now. */
+    assert_true(db_write_int(s, "UPDATE session SET expires_at = '2000-01-01T00:00:00Z' "
+                                "WHERE guardian_id IS NOT NULL RETURNING 1") == 1);
+    harness_expect_get(s, T "/famiglie/", session.cookie, 303, &r);
+    assert_non_null(strstr(harness_header(&r, "Location", 0), "/famiglie/accedi"));
+    harness_resp_free(&r);
+}
+
 static void test_clean_exit(void **state)
 {
     struct harness_server *s = *state;
@@ -381,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_forgotten_password_link_is_single_use),
         cmocka_unit_test(test_throttle_lock_and_office_unlock),
         cmocka_unit_test(test_csrf_on_every_family_form),
+        cmocka_unit_test(test_session_renewed_at_sign_in_and_expires),
         cmocka_unit_test(test_clean_exit),
     };
     return cmocka_run_group_tests_name("http family", tests, harness_group_setup,

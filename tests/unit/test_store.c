@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "integrations/mail/outbox.h"
 #include "services/audit.h"
 #include "services/demo.h"
 #include "services/password.h"
@@ -205,9 +206,9 @@ static void test_demo_seed_is_idempotent(void **state)
 {
     struct fixture *f = *state;
     bool created;
-    assert_int_equal(demo_seed(f->db, &created), 0);
+    assert_int_equal(demo_seed(f->db, "http://127.0.0.1:8080", &created), 0);
     assert_true(created);
-    assert_int_equal(demo_seed(f->db, &created), 0);
+    assert_int_equal(demo_seed(f->db, "http://127.0.0.1:8080", &created), 0);
     assert_false(created);
     struct arena ar;
     arena_init(&ar, 1024);
@@ -220,6 +221,18 @@ static void test_demo_seed_is_idempotent(void **state)
     assert_int_equal(school_list(f->db, &ar, t.id, year, &list, &n), 0);
     assert_int_equal(n, 3);
     assert_int_equal(list[0].kind, SCHOOL_INFANZIA);
+    /* Families with their children, and the letter of the temporary password in the outbox. */
+    struct db_stmt *st = db_stmt(f->db, STMT_GUARDIAN_BY_PUPIL_CF);
+    db_bind_int(st, 1, t.id);
+    db_bind_text(st, 2, "SPSMTT17B11F839K");
+    assert_int_equal(db_step(st), DB_ROW);
+    db_reset(st);
+    struct mail_row *mails;
+    size_t nmails;
+    assert_int_equal(mail_list(f->db, &ar, t.id, "queued", 10, &mails, &nmails), 0);
+    assert_int_equal(nmails, 1);
+    assert_string_equal(mails[0].kind, "temporary_password");
+    assert_string_equal(mails[0].recipient, "anna.esposito@example.it");
     arena_free(&ar);
 }
 
