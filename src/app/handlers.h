@@ -6,6 +6,7 @@
 #define REFETTORIO_APP_HANDLERS_H
 
 #include "services/tenant.h"
+#include "store/db.h"
 #include "web/http.h"
 #include "web/route.h"
 #include "web/tmpl.h"
@@ -14,6 +15,13 @@
    ({name, kind_label, address, classes_count}). */
 void app_schools_data(struct req *r, struct tv *data, const struct school_summary *schools,
                       size_t n);
+
+/* The sign-in throttle's verdict for key (services/throttle.h) as a page: on a wait or a lock,
+   page() renders the sign-in form with the message (locked_msgid for a lock) and false is
+   returned; true when the attempt may go ahead. */
+bool app_throttle_allows(struct req *r, struct resp *w, struct db *db, const char *key,
+                         void (*page)(struct req *, struct resp *, int, const char *),
+                         const char *locked_msgid);
 
 /* Route tables by area (each ends with an entry whose handler is NULL). */
 extern const struct route core_routes[];

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "app/family/family.h"
+#include "app/handlers.h"
 #include "domain/password_policy.h"
 #include "services/audit.h"
 #include "services/guardian.h"
@@ -65,24 +66,10 @@ void family_login_submit(struct req *r, struct resp *w)
                           tr(r->lang, N_("Wrong user code, codice fiscale or password.")));
         return;
     }
-    long wait = 0;
-    switch (throttle_check(db, r->tenant.id, key, r->client_addr, &wait)) {
-    case THROTTLE_OK:
-        break;
-    case THROTTLE_WAIT:
-        family_login_page(r, w, 429,
-                          page_tr(r, N_("Too many attempts: try again in {seconds} seconds."),
-                                  "seconds", arena_printf(&r->arena, "%ld", wait), NULL));
+    if (!app_throttle_allows(r, w, db, key, family_login_page,
+                             N_("This account is locked after too many failed attempts. Call or "
+                                "write to the office to unlock it.")))
         return;
-    case THROTTLE_LOCKED:
-        family_login_page(r, w, 423,
-                          tr(r->lang, N_("This account is locked after too many failed attempts. "
-                                         "Call or write to the office to unlock it.")));
-        return;
-    case THROTTLE_ERROR:
-        page_error(r, w, 500);
-        return;
-    }
     struct guardian g;
     enum guardian_auth a = guardian_authenticate(db, &r->arena, r->tenant.id, login,
                                                  req_field(r, "password"), r->client_addr, &g);

@@ -29,6 +29,10 @@ static const char *office_login_key(struct req *r, const char *email)
     return arena_printf(&r->arena, "staff:%s", staff_email_normalize(&r->arena, email));
 }
 
+#define OFFICE_LOCKED_MSG                                                                          \
+    N_("This account is locked after too many failed attempts. Ask an administrator of the "       \
+       "office to unlock it.")
+
 static void office_login_page(struct req *r, struct resp *w, int status, const char *form_error)
 {
     struct tv *d = page_new(r, N_("Staff sign-in"));
@@ -42,31 +46,6 @@ static void office_login_page(struct req *r, struct resp *w, int status, const c
         tv_set_str((struct tv *)tv_get(d, "errors"), "form", form_error);
     tv_set_str(d, "form_action", office_href(r, "/accedi"));
     page_render(r, w, status, tmpl_office_login, d);
-}
-
-/* The throttle's verdict as a page; true when the attempt may go ahead. */
-static bool office_throttle_ok(struct req *r, struct resp *w, struct db *db, const char *key,
-                               void (*page)(struct req *, struct resp *, int, const char *))
-{
-    long wait = 0;
-    switch (throttle_check(db, r->tenant.id, key, r->client_addr, &wait)) {
-    case THROTTLE_OK:
-        return true;
-    case THROTTLE_WAIT:
-        page(r, w, 429,
-             page_tr(r, N_("Too many attempts: try again in {seconds} seconds."), "seconds",
-                     arena_printf(&r->arena, "%ld", wait), NULL));
-        return false;
-    case THROTTLE_LOCKED:
-        page(r, w, 423,
-             tr(r->lang, N_("This account is locked after too many failed attempts. Ask an "
-                            "administrator of the office to unlock it.")));
-        return false;
-    case THROTTLE_ERROR:
-        break;
-    }
-    page_error(r, w, 500);
-    return false;
 }
 
 void office_login_form(struct req *r, struct resp *w)
@@ -90,7 +69,7 @@ void office_login_submit(struct req *r, struct resp *w)
         return;
     }
     const char *key = office_login_key(r, req_field(r, "email"));
-    if (!office_throttle_ok(r, w, db, key, office_login_page))
+    if (!app_throttle_allows(r, w, db, key, office_login_page, OFFICE_LOCKED_MSG))
         return;
     struct staff_user user;
     enum staff_auth a = staff_authenticate(db, &r->arena, r->tenant.id, req_field(r, "email"),
@@ -191,7 +170,7 @@ void office_code_submit(struct req *r, struct resp *w)
     }
     struct db *db = store_db();
     const char *key = office_login_key(r, u.email);
-    if (!office_throttle_ok(r, w, db, key, office_code_page))
+    if (!app_throttle_allows(r, w, db, key, office_code_page, OFFICE_LOCKED_MSG))
         return;
     struct staff_actor who = {u.id, u.email, r->client_addr};
     enum staff_err e = staff_totp_check(db, &r->arena, r->tenant.id, &who, req_field(r, "code"));
