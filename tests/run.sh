@@ -79,9 +79,9 @@ run_suite "format (clang-format)" tap_check "sources are formatted" format_check
 run_suite "translations (po/it.po complete)" tap_check "it.po covers every msgid" po_check
 run_suite "fuzz (5 s per target)" tap_check "fuzz targets run clean" \
     make --no-print-directory fuzz FUZZ_TIME=5
-run_suite "browser (e2e)" node --test --test-reporter=tap --test-concurrency=1 tests/e2e/
+run_suite "browser (e2e)" node --test --test-reporter=tap --test-concurrency=1 --test-timeout=300000 tests/e2e/
 REFETTORIO_BIN=build-asan/refettorio REFETTORIO_STATIC=build-asan/static \
-    run_suite "browser (e2e) (asan)" node --test --test-reporter=tap --test-concurrency=1 tests/e2e/
+    run_suite "browser (e2e) (asan)" node --test --test-reporter=tap --test-concurrency=1 --test-timeout=300000 tests/e2e/
 
 if [ ${#failures[@]} -gt 0 ]; then
     echo

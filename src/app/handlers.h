@@ -29,6 +29,8 @@ extern const struct route family_routes[]; /* src/app/family/ */
 extern const struct route mail_routes[];   /* src/app/office/mail.c */
 extern const struct route staff_routes[];  /* src/app/office/staff.c */
 extern const struct route locks_routes[];  /* src/app/office/locks.c */
+/* The platform's administration area, /piattaforma/ (src/app/platform/admin.c). */
+extern const struct route platform_routes[];
 
 /* Platform (no tenant). */
 void platform_home(struct req *r, struct resp *w);

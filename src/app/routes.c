@@ -30,5 +30,5 @@ const struct route core_routes[] = {
 };
 
 const struct route *const app_route_tables[] = {
-    core_routes, family_routes, mail_routes, staff_routes, locks_routes, NULL,
+    core_routes, family_routes, mail_routes, staff_routes, locks_routes, platform_routes, NULL,
 };

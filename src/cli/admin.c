@@ -11,6 +11,10 @@
  *   admin class-create --tenant S --school NAME --year LABEL --name 1A
  *   admin staff-create --tenant S --email E --name N --role admin|ufficio|gestore|cucina
  *                      (password read from standard input)
+ *   admin superadmin-create --email E --name N   (password read from standard input)
+ *                      a platform super-admin (no municipality): signs in at /piattaforma/
+ *   admin superadmin-unlock --email E
+ *                      lift the sign-in lock of a super-admin (no office can: it has no tenant)
  * Every command also takes --db PATH / --config FILE.
  */
 #include <stdio.h>
@@ -22,6 +26,7 @@
 #include "services/password.h"
 #include "services/staff.h"
 #include "services/tenant.h"
+#include "services/throttle.h"
 #include "store/store.h"
 #include "util/arena.h"
 
@@ -112,6 +117,63 @@ static const char *admin_tenant_err(enum tenant_err e)
         return "database error";
     }
     return "?";
+}
+
+static const char *admin_staff_err(enum staff_err e)
+{
+    switch (e) {
+    case STAFF_ERR_EMAIL:
+        return "the e-mail address is not valid";
+    case STAFF_ERR_NAME:
+        return "the name is empty or too long";
+    case STAFF_ERR_PASSWORD:
+        return "the password must have at least 10 characters";
+    case STAFF_ERR_DUPLICATE:
+        return "a staff user with this e-mail already exists";
+    default:
+        return "database error";
+    }
+}
+
+/* A platform super-admin (tenant 0, stored as tenant_id NULL), password from standard input. */
+static int admin_superadmin_create(struct db *db, const struct admin_opts *o, int *missing)
+{
+    const char *email = admin_need(o, "email", missing);
+    const char *name = admin_need(o, "name", missing);
+    if (*missing)
+        return 1;
+    char password[PASSWORD_MAX_LEN + 2];
+    if (cli_read_password("Password: ", password, sizeof(password)) != 0) {
+        fprintf(stderr, "refettorio admin: no password on standard input\n");
+        return 1;
+    }
+    int64_t id = 0;
+    enum staff_err se = staff_create(db, 0, email, name, ROLE_SUPERADMIN, password, &id);
+    explicit_bzero(password, sizeof(password));
+    if (se != STAFF_OK) {
+        fprintf(stderr, "refettorio admin: %s\n", admin_staff_err(se));
+        return 1;
+    }
+    if (admin_audit(db, 0, "staff.create", "staff_user", id, "superadmin") != 0)
+        return 1;
+    printf("platform super-admin %s created (id %lld): sign in at /piattaforma/accedi\n", email,
+           (long long)id);
+    return 0;
+}
+
+/* Lift a super-admin's sign-in lock (the key the platform's sign-in throttles). */
+static int admin_superadmin_unlock(struct db *db, struct arena *a, const struct admin_opts *o,
+                                   int *missing)
+{
+    const char *email = admin_need(o, "email", missing);
+    if (*missing)
+        return 1;
+    const char *key = arena_printf(a, "superadmin:%s", staff_email_normalize(a, email));
+    int done = throttle_unlock(db, 0, key, 0, "refettorio admin");
+    if (done < 0)
+        return 1;
+    printf(done ? "sign-in of %s unlocked\n" : "the sign-in of %s was not locked\n", email);
+    return 0;
 }
 
 static int admin_run(struct db *db, const char *cmd, const struct admin_opts *o)
@@ -213,20 +275,18 @@ static int admin_run(struct db *db, const char *cmd, const struct admin_opts *o)
             } else {
                 enum staff_err se = staff_create(db, t.id, email, name, role, password, &id);
                 explicit_bzero(password, sizeof(password));
-                static const char *const why[] = {"ok",
-                                                  "the e-mail address is not valid",
-                                                  "the name is empty or too long",
-                                                  "the password must have at least 10 characters",
-                                                  "a staff user with this e-mail already exists",
-                                                  "database error"};
                 if (se != STAFF_OK)
-                    fprintf(stderr, "refettorio admin: %s\n", why[se]);
+                    fprintf(stderr, "refettorio admin: %s\n", admin_staff_err(se));
                 else if (admin_audit(db, t.id, "staff.create", "staff_user", id, role_s) == 0) {
                     printf("staff user %s (%s) created (id %lld)\n", email, role_s, (long long)id);
                     rc = 0;
                 }
             }
         }
+    } else if (!strcmp(cmd, "superadmin-create")) {
+        rc = admin_superadmin_create(db, o, &missing);
+    } else if (!strcmp(cmd, "superadmin-unlock")) {
+        rc = admin_superadmin_unlock(db, &a, o, &missing);
     } else {
         fprintf(stderr, "refettorio admin: unknown command \"%s\"\n", cmd);
         missing = 1;
@@ -254,7 +314,11 @@ int cli_admin(int argc, char **argv)
                 "  school-year-create --tenant S --label 2026/2027 --starts DATE --ends DATE\n"
                 "  class-create --tenant S --school NAME --year LABEL --name 1A\n"
                 "  staff-create --tenant S --email E --name N --role admin|ufficio|gestore|cucina\n"
-                "               (the password is read from standard input)\n");
+                "               (the password is read from standard input)\n"
+                "  superadmin-create --email E --name N\n"
+                "               (a platform super-admin; the password is read from standard "
+                "input)\n"
+                "  superadmin-unlock --email E\n");
         return argc < 2 ? 2 : 0;
     }
     struct admin_opts opts = {0};

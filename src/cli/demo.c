@@ -77,6 +77,8 @@ static void demo_banner(const struct config *cfg, bool created)
     for (int i = 0; demo_logins[i].email; i++)
         printf("    %-34s %-8s %s\n", demo_logins[i].email, demo_logins[i].role,
                demo_logins[i].name);
+    printf("    %-34s %-8s %s\n", DEMO_SUPERADMIN_EMAIL, "platform",
+           "Elena Galli, at /piattaforma/accedi");
     printf("\n  Family logins (a child's codice fiscale, or the user code on the family page)\n");
     for (int i = 0; demo_family_logins[i].login; i++)
         printf("    %-18s %-20s %s%s\n", demo_family_logins[i].login,

@@ -64,8 +64,8 @@ static int demo_queue_mail(struct db *db, struct arena *a, int64_t tenant_id, co
     struct tv *data = tv_dict(a);
     tv_set_str(data, "name", "Anna Esposito");
     tv_set_str(data, "password", DEMO_TEMPORARY_PASSWORD);
-    tv_set_str(data, "signin_href", arena_printf(a, "%s/%s/famiglie/accedi", base_url,
-                                                 DEMO_TENANT_SLUG));
+    tv_set_str(data, "signin_href",
+               arena_printf(a, "%s/%s/famiglie/accedi", base_url, DEMO_TENANT_SLUG));
     return mail_queue(db, a, &t, "anna.esposito@example.it", "it", "temporary_password", data,
                       NULL);
 }
@@ -159,6 +159,11 @@ static int demo_create(struct db *db, const char *base_url)
             return -1;
     }
     if (demo_create_families(db, tenant_id, base_url) != 0)
+        return -1;
+    /* The platform's super-admin, who manages the municipalities at /piattaforma/. */
+    int64_t superadmin_id;
+    if (staff_create(db, 0, DEMO_SUPERADMIN_EMAIL, "Elena Galli", ROLE_SUPERADMIN, DEMO_PASSWORD,
+                     &superadmin_id) != STAFF_OK)
         return -1;
     struct audit_entry e = {.tenant_id = tenant_id,
                             .actor = AUDIT_CLI,

@@ -10,8 +10,9 @@
 
 #include "store/db.h"
 
-#define DEMO_TENANT_SLUG "esempio"
-#define DEMO_PASSWORD    "Mensa-Esempio-2026"
+#define DEMO_TENANT_SLUG      "esempio"
+#define DEMO_PASSWORD         "Mensa-Esempio-2026"
+#define DEMO_SUPERADMIN_EMAIL "piattaforma@refettorio.example"
 
 struct demo_login {
     const char *email;

@@ -344,17 +344,13 @@ static int staff_queue_temp_mail(struct db *db, struct arena *a, const struct st
     return mail_queue(db, a, m->tenant, to, m->lang, "temporary_password", data, NULL);
 }
 
-enum staff_err staff_create_invited(struct db *db, struct arena *a, const struct staff_actor *by,
-                                    const struct staff_mail *m, const char *email, const char *name,
-                                    enum role role, int64_t *id)
+enum staff_err staff_create_invited_tx(struct db *db, struct arena *a, const struct staff_actor *by,
+                                       const struct staff_mail *m, const char *email,
+                                       const char *name, enum role role, int64_t *id)
 {
     int64_t tenant_id = m->tenant->id;
     char temp[STAFF_TEMP_CHARS];
     staff_temp_password(temp);
-    if (db_begin(db) != DB_OK) {
-        explicit_bzero(temp, sizeof(temp));
-        return STAFF_ERR_DB;
-    }
     int64_t new_id = 0;
     enum staff_err result = staff_create(db, tenant_id, email, name, role, temp, &new_id);
     if (result == STAFF_OK &&
@@ -366,7 +362,20 @@ enum staff_err staff_create_invited(struct db *db, struct arena *a, const struct
         staff_queue_temp_mail(db, a, m, staff_email_normalize(a, email), name, temp) != 0)
         result = STAFF_ERR_MAIL;
     explicit_bzero(temp, sizeof(temp));
-    result = staff_finish(db, result);
+    if (result == STAFF_OK && id)
+        *id = new_id;
+    return result;
+}
+
+enum staff_err staff_create_invited(struct db *db, struct arena *a, const struct staff_actor *by,
+                                    const struct staff_mail *m, const char *email, const char *name,
+                                    enum role role, int64_t *id)
+{
+    if (db_begin(db) != DB_OK)
+        return STAFF_ERR_DB;
+    int64_t new_id = 0;
+    enum staff_err result =
+        staff_finish(db, staff_create_invited_tx(db, a, by, m, email, name, role, &new_id));
     if (result == STAFF_OK && id)
         *id = new_id;
     return result;

@@ -127,6 +127,12 @@ struct staff_mail {
 enum staff_err staff_create_invited(struct db *db, struct arena *a, const struct staff_actor *by,
                                     const struct staff_mail *m, const char *email, const char *name,
                                     enum role role, int64_t *id);
+/* The same inside the caller's transaction (which it neither begins nor ends), for a use case
+   that creates the account together with something else (a municipality and its first
+   administrator). On an error the caller rolls back. */
+enum staff_err staff_create_invited_tx(struct db *db, struct arena *a, const struct staff_actor *by,
+                                       const struct staff_mail *m, const char *email,
+                                       const char *name, enum role role, int64_t *id);
 /* Disable or enable an account. An administrator cannot disable themself, and the last enabled
    administrator cannot be disabled. Disabling also ends nothing else: sessions of a disabled
    account stop working at their next request (session_load checks the flag). */

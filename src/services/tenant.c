@@ -19,8 +19,10 @@ bool tenant_slug_valid(const char *slug)
         if (!ok)
             return false;
     }
-    /* Reserved first path segments used by the platform itself. */
-    static const char *const reserved[] = {"static", "api", "demo", "health", "favicon.ico"};
+    /* Reserved first path segments used by the platform itself ("piattaforma": its own
+       administration, src/app/platform/admin.c). */
+    static const char *const reserved[] = {"static", "api",         "demo",
+                                           "health", "favicon.ico", "piattaforma"};
     for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
         if (!strcmp(slug, reserved[i]))
             return false;

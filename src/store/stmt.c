@@ -17,6 +17,7 @@ static const struct stmt_entry stmt_table[STMT__COUNT] = {
 #include "store/sql/accounts.def"
 #include "store/sql/mail.def"
 #include "store/sql/staff.def"
+#include "store/sql/platform.def"
 #undef STMT
 };
 

@@ -14,6 +14,7 @@ enum stmt_id {
 #include "store/sql/accounts.def"
 #include "store/sql/mail.def"
 #include "store/sql/staff.def"
+#include "store/sql/platform.def"
 #undef STMT
     STMT__COUNT
 };

@@ -61,6 +61,7 @@ struct req {
     const struct route *route;
     const char *params[ROUTE_MAX_PARAMS];
     bool has_tenant;
+    bool platform_area; /* under /piattaforma/: no tenant, sessions of the platform's own */
     struct tenant tenant;
     const char *lang; /* "it" or "en" */
     bool lang_from_query;

@@ -59,7 +59,9 @@ struct tv *page_new(struct req *r, const char *title_msgid)
         struct tv *u = tv_set_dict(d, "user");
         tv_set_str(u, "name", r->user.name);
         tv_set_str(u, "role_label", tr(r->lang, staff_role_label(r->user.role)));
-        tv_set_str(u, "signout_href", arena_printf(a, "/%s/ufficio/esci", r->tenant.slug));
+        tv_set_str(u, "signout_href",
+                   r->has_tenant ? arena_printf(a, "/%s/ufficio/esci", r->tenant.slug)
+                                 : ROUTE_PLATFORM_AREA "esci");
     } else if (r->family_signed_in) {
         struct tv *u = tv_set_dict(d, "user");
         tv_set_str(u, "name", arena_printf(a, "%s %s", r->family.name, r->family.surname));

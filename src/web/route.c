@@ -353,7 +353,15 @@ void router_dispatch(struct req *r, struct resp *w)
         static_serve(r, w, r->path + 8);
         return;
     }
-    bool platform = strcmp(r->path, "/") == 0 || strcmp(r->path, "/health") == 0;
+    /* "/piattaforma" -> "/piattaforma/", as for a tenant's home. */
+    if (strncmp(r->path, ROUTE_PLATFORM_AREA, strlen(ROUTE_PLATFORM_AREA) - 1) == 0 &&
+        r->path[strlen(ROUTE_PLATFORM_AREA) - 1] == '\0') {
+        resp_redirect(w, 308, ROUTE_PLATFORM_AREA);
+        return;
+    }
+    r->platform_area = strncmp(r->path, ROUTE_PLATFORM_AREA, strlen(ROUTE_PLATFORM_AREA)) == 0;
+    bool platform =
+        r->platform_area || strcmp(r->path, "/") == 0 || strcmp(r->path, "/health") == 0;
     if (!platform && !router_resolve_tenant(r, w))
         return;
 
@@ -368,7 +376,7 @@ void router_dispatch(struct req *r, struct resp *w)
         }
         return;
     }
-    if (r->has_tenant && session_load(r) != 0) {
+    if ((r->has_tenant || r->platform_area) && session_load(r) != 0) {
         page_error(r, w, 500);
         return;
     }
@@ -386,11 +394,15 @@ void router_dispatch(struct req *r, struct resp *w)
     }
     if (r->route->roles && !router_role_allows(r)) {
         if (!r->signed_in && !r->family_signed_in && http_method_is_safe(r->method)) {
-            /* Family-only pages send to the family sign-in, the rest to the staff one. */
+            /* Family-only pages send to the family sign-in, the platform's to its own, the rest
+               to the staff one. */
             bool family = r->route->roles == ROLE_FAMILY;
-            resp_redirect(w, 303,
-                          arena_printf(&r->arena, "/%s/%s", r->tenant.slug,
-                                       family ? "famiglie/accedi" : "ufficio/accedi"));
+            if (r->platform_area)
+                resp_redirect(w, 303, ROUTE_PLATFORM_AREA "accedi");
+            else
+                resp_redirect(w, 303,
+                              arena_printf(&r->arena, "/%s/%s", r->tenant.slug,
+                                           family ? "famiglie/accedi" : "ufficio/accedi"));
         } else {
             page_error(r, w, 403);
         }

@@ -2,9 +2,11 @@
  * The route table and the request pipeline. A route names its method, path pattern, the roles
  * allowed, its declared fields (validator + maximum length) and its handler. Before a handler
  * runs, the router has: answered limit violations; resolved the tenant from the first path
- * segment (unknown tenant: 404); chosen the language; loaded the session; checked CSRF on unsafe
- * methods; checked the role; and parsed, validated and normalised the declared fields, dropping
- * every undeclared one. A handler therefore reads typed, valid values or NULL.
+ * segment (unknown tenant: 404), unless the path is the platform's own ("/", "/health", and the
+ * administration area under ROUTE_PLATFORM_AREA); chosen the language; loaded the session;
+ * checked CSRF on unsafe methods; checked the role; and parsed, validated and normalised the
+ * declared fields, dropping every undeclared one. A handler therefore reads typed, valid values
+ * or NULL.
  */
 #ifndef REFETTORIO_WEB_ROUTE_H
 #define REFETTORIO_WEB_ROUTE_H
@@ -26,6 +28,11 @@ struct field_spec {
     size_t max_chars; /* in characters (UTF-8 code points) */
     bool required;
 };
+
+/* The platform's administration area: its routes are ROUTE_PLATFORM with patterns under this
+   prefix, and only there do sessions without a tenant exist (cookie Path=/piattaforma/). The
+   word is a reserved slug (tenant_slug_valid). */
+#define ROUTE_PLATFORM_AREA "/piattaforma/"
 
 enum route_flags {
     ROUTE_PLATFORM = 1u << 0, /* pattern is absolute, no tenant */

@@ -7,6 +7,7 @@
 #include "store/store.h"
 #include "util/log.h"
 #include "util/time.h"
+#include "web/route.h"
 
 #define SESSION_ID_BYTES      32
 #define SESSION_TOKEN_CHARS   44 /* base64url of 32 bytes without padding, + NUL */
@@ -48,11 +49,26 @@ static bool session_id_wellformed(const char *id)
     return true;
 }
 
+/* Whether r may have a session at all: under a tenant, or in the platform's area. */
+static bool session_possible(const struct req *r)
+{
+    return r->has_tenant || r->platform_area;
+}
+
+/* The tenant the session rows are scoped by: 0 for the platform (tenant_id NULL in the table,
+   matched with ifnull(tenant_id, 0) so neither kind of session is ever found for the other). */
+static int64_t session_tenant_id(const struct req *r)
+{
+    return r->has_tenant ? r->tenant.id : 0;
+}
+
 static void session_set_cookie(struct req *r, struct resp *w, const char *value, bool clear)
 {
-    char *c = arena_printf(&r->arena, "%s=%s; Path=/%s/; HttpOnly; SameSite=Lax%s%s",
-                           SESSION_COOKIE, value, r->tenant.slug, clear ? "; Max-Age=0" : "",
-                           session_secure ? "; Secure" : "");
+    const char *path =
+        r->has_tenant ? arena_printf(&r->arena, "/%s/", r->tenant.slug) : ROUTE_PLATFORM_AREA;
+    char *c =
+        arena_printf(&r->arena, "%s=%s; Path=%s; HttpOnly; SameSite=Lax%s%s", SESSION_COOKIE, value,
+                     path, clear ? "; Max-Age=0" : "", session_secure ? "; Secure" : "");
     resp_header(w, "Set-Cookie", c);
 }
 
@@ -67,7 +83,7 @@ int session_load(struct req *r)
     r->signed_in = false;
     r->csrf = NULL;
     const char *id = req_cookie(r, SESSION_COOKIE);
-    if (!id || !session_id_wellformed(id) || !r->has_tenant)
+    if (!id || !session_id_wellformed(id) || !session_possible(r))
         return 0;
     struct db *db = store_db();
     if (!db)
@@ -79,7 +95,7 @@ int session_load(struct req *r)
     if (!st)
         return -1;
     db_bind_text(st, 1, hash);
-    db_bind_int(st, 2, r->tenant.id);
+    db_bind_int(st, 2, session_tenant_id(r));
     db_bind_text(st, 3, now);
     enum db_err e = db_step(st);
     int64_t staff_id = 0, guardian_id = 0;
@@ -100,9 +116,12 @@ int session_load(struct req *r)
     if (staff_id && mfa_pending) {
         r->mfa_staff_id = staff_id;
     } else if (staff_id) {
-        int found = staff_find_by_id(db, &r->arena, r->tenant.id, staff_id, &r->user);
-        r->signed_in = found == 1 && !r->user.disabled;
-    } else if (guardian_id) {
+        /* Tenant 0 finds only super-admins, a tenant never does; the role check is a second
+           lock on the same door. */
+        int found = staff_find_by_id(db, &r->arena, session_tenant_id(r), staff_id, &r->user);
+        r->signed_in =
+            found == 1 && !r->user.disabled && (r->user.role == ROLE_SUPERADMIN) == !r->has_tenant;
+    } else if (guardian_id && r->has_tenant) {
         int found = guardian_find_by_id(db, &r->arena, r->tenant.id, guardian_id, &r->family);
         r->family_signed_in = found == 1 && !r->family.disabled;
     }
@@ -128,7 +147,7 @@ static int session_create(struct req *r, struct resp *w, int64_t staff_id, int64
                           bool mfa_pending)
 {
     struct db *db = store_db();
-    if (!db)
+    if (!db || !session_possible(r) || (guardian_id && !r->has_tenant))
         return -1;
     char id[SESSION_TOKEN_CHARS], csrf[SESSION_TOKEN_CHARS], hash[65];
     char now[TIME_ISO_MAX], expires[TIME_ISO_MAX];
@@ -141,7 +160,7 @@ static int session_create(struct req *r, struct resp *w, int64_t staff_id, int64
     if (!st)
         return -1;
     db_bind_text(st, 1, hash);
-    db_bind_int(st, 2, r->tenant.id);
+    db_bind_int(st, 2, session_tenant_id(r));
     if (staff_id)
         db_bind_int(st, 3, staff_id);
     else
@@ -168,7 +187,7 @@ int session_ensure(struct req *r, struct resp *w)
 {
     if (r->has_session)
         return 0;
-    if (!r->has_tenant)
+    if (!session_possible(r))
         return -1;
     return session_create(r, w, 0, 0, false);
 }

@@ -4,6 +4,9 @@
  * CSRF token, checked on every unsafe request. Anonymous sessions are created only when a page
  * needs a CSRF token (a form); signing in always starts a new session (no fixation).
  * Cookies: HttpOnly, SameSite=Lax, Path=/<tenant>/, Secure when server.tls is set.
+ * The platform's administration area (/piattaforma/, no tenant) has sessions of its own: their
+ * rows have tenant_id NULL and their cookie Path=/piattaforma/; a tenant's session is never
+ * found on the platform, nor the reverse, and only a super-admin is signed in there.
  */
 #ifndef REFETTORIO_WEB_SESSION_H
 #define REFETTORIO_WEB_SESSION_H
@@ -17,7 +20,8 @@
 #define SESSION_ANON_MINUTES 120 /* lifetime of a session nobody signed into */
 
 void session_configure(bool secure_cookies, int idle_minutes);
-/* Read the session cookie and load the session for r->tenant; sets r->has_session, r->csrf,
+/* Read the session cookie and load the session for r->tenant (or the platform, with
+   r->platform_area); sets r->has_session, r->csrf,
    r->signed_in and r->user. A missing, unknown or expired session is not an error. 0 or -1. */
 int session_load(struct req *r);
 /* Make sure the request has a session (creating an anonymous one) so r->csrf is usable. */

@@ -5,7 +5,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, DEMO } from './server.mjs';
+import { startServer, runCli, DEMO, SUPERADMIN } from './server.mjs';
 import {
   launch, runAxe, formatViolations, validateHtml, hasHorizontalScroll, overflowingElements,
   skipLinkTargets, watchPage, PHONE, t,
@@ -13,15 +13,18 @@ import {
 
 const DESKTOP = { width: 1280, height: 900 };
 const LOGIN = `/${DEMO.tenantSlug}/ufficio/accedi`;
+const PLATFORM_LOGIN = '/piattaforma/accedi';
 
 let server;
 let browser;
 let anon; // a context without a session
 let staffBrowser;
 let staff; // a context signed in as the demo staff user
+let platformBrowser;
+let platform; // a context signed in as a platform super-admin (PAGES entries with platform: true)
 
-async function signIn(page, base, email, password) {
-  await page.goto(base + LOGIN);
+async function signIn(page, base, email, password, login = LOGIN) {
+  await page.goto(base + login);
   await page.fill('#email', email);
   await page.fill('#password', password);
   const [response] = await Promise.all([
@@ -140,6 +143,56 @@ const PAGES = [
     h1: () => t(msgid),
   })),
   {
+    name: 'platform sign-in',
+    open: (page, base) => page.goto(base + PLATFORM_LOGIN),
+    status: 200,
+    title: () => t('Platform sign-in'),
+    h1: () => t('Platform sign-in'),
+  },
+  {
+    name: 'platform sign-in with errors',
+    open: (page, base) => signIn(page, base, SUPERADMIN.email, 'not-the-password', PLATFORM_LOGIN),
+    status: 422,
+    title: () => t('Platform sign-in'),
+    h1: () => t('Platform sign-in'),
+  },
+  {
+    name: 'platform administration',
+    platform: true,
+    open: (page, base) => page.goto(base + '/piattaforma/'),
+    status: 200,
+    title: () => t('Platform administration'),
+    h1: () => t('Platform administration'),
+  },
+  {
+    name: 'new municipality',
+    platform: true,
+    open: (page, base) => page.goto(base + '/piattaforma/comuni/nuovo'),
+    status: 200,
+    title: () => t('New municipality'),
+    h1: () => t('New municipality'),
+  },
+  {
+    name: 'new municipality with errors',
+    platform: true,
+    open: async (page, base) => {
+      await page.goto(base + '/piattaforma/comuni/nuovo');
+      await page.fill('#name', 'Comune di Prova');
+      await page.fill('#slug', '-prova');
+      await page.fill('#fiscal_code', '01234567890');
+      await page.fill('#admin_name', 'Anna Rossi');
+      await page.fill('#admin_email', 'anna.rossi@comune.prova.it');
+      const [response] = await Promise.all([
+        page.waitForNavigation(),
+        page.click('form.rf-form button[type="submit"]'),
+      ]);
+      return response;
+    },
+    status: 422,
+    title: () => t('New municipality'),
+    h1: () => t('New municipality'),
+  },
+  {
     name: 'tenant home in English',
     open: (page, base) => page.goto(`${base}/${DEMO.tenantSlug}/?lang=en`),
     status: 200,
@@ -159,9 +212,21 @@ before(async () => {
   const res = await signIn(page, server.baseURL, DEMO.email, DEMO.password);
   assert.equal(new URL(res.url()).pathname, `/${DEMO.tenantSlug}/ufficio/`, 'demo staff sign-in');
   await page.close();
+
+  const made = runCli(['admin', 'superadmin-create', '--db', server.dbPath, '--email',
+    SUPERADMIN.email, '--name', SUPERADMIN.name], `${SUPERADMIN.password}\n`);
+  assert.equal(made.status, 0, `superadmin-create: ${made.output}`);
+  platformBrowser = await launch();
+  platform = platformBrowser.context;
+  const ppage = await platform.newPage();
+  const pres = await signIn(ppage, server.baseURL, SUPERADMIN.email, SUPERADMIN.password,
+    PLATFORM_LOGIN);
+  assert.equal(new URL(pres.url()).pathname, '/piattaforma/', 'super-admin sign-in');
+  await ppage.close();
 });
 
 after(async () => {
+  if (platformBrowser) await platformBrowser.close();
   if (staffBrowser) await staffBrowser.close();
   if (browser) await browser.close();
   if (server) await server.stop();
@@ -169,8 +234,8 @@ after(async () => {
 
 // Opens the page in a fresh tab of the right context; returns { page, response, html, problems }.
 async function visit(spec, viewport = DESKTOP) {
-  const context = spec.staff ? staff : anon;
-  if (!spec.staff) await anon.clearCookies(); // no language choice or session carried over
+  const context = spec.staff ? staff : spec.platform ? platform : anon;
+  if (context === anon) await anon.clearCookies(); // no language choice or session carried over
   const page = await context.newPage();
   await page.setViewportSize(viewport);
   const problems = watchPage(page);

@@ -3,7 +3,7 @@
 // SIGTERM (SIGKILL after 5 s) at the end. The binary and the static folder come from
 // $REFETTORIO_BIN and $REFETTORIO_STATIC (tests/run.sh sets them), else build/.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -20,7 +20,22 @@ export const DEMO = {
   password: 'Mensa-Esempio-2026',
 };
 
+// A platform super-admin the browser tests create with the CLI (the demo has none).
+export const SUPERADMIN = {
+  email: 'root@piattaforma.example.it',
+  name: 'Root Piattaforma',
+  password: 'Piattaforma-Root-2026',
+};
+
 const START_TIMEOUT_MS = 15000;
+const CLI_TIMEOUT_MS = 15000;
+
+// Runs `refettorio ARGS...` with input on standard input; returns { status, output }.
+export function runCli(args, input = '') {
+  const bin = path.resolve(root, process.env.REFETTORIO_BIN || 'build/refettorio');
+  const res = spawnSync(bin, args, { cwd: root, input, encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
+  return { status: res.status, output: `${res.stdout || ''}${res.stderr || ''}` };
+}
 const STOP_TIMEOUT_MS = 5000;
 
 // A port the kernel just handed out on 127.0.0.1; free again once the probe closes.

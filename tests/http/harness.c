@@ -707,6 +707,92 @@ void harness_sign_in(const struct harness_server *s, const char *tenant, const c
     harness_resp_free(&r);
 }
 
+bool harness_temp_password(const struct harness_server *s, const char *email, char out[32])
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    bool found = false;
+    out[0] = '\0';
+    if (sqlite3_open_v2(s->db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        goto done;
+    sqlite3_busy_timeout(db, 5000);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT body_text FROM mail_outbox WHERE recipient = ?1 AND "
+                           "kind = 'temporary_password' ORDER BY id DESC LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto done;
+    sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW || !sqlite3_column_text(st, 0))
+        goto done;
+    /* "xxxx-xxxx-xxxx-xxxx" from the unambiguous alphabet (services/staff.c). */
+    for (const char *p = (const char *)sqlite3_column_text(st, 0); *p && !found; p++) {
+        size_t i;
+        for (i = 0; i < 19; i++) {
+            char c = p[i];
+            bool dash = i % 5 == 4;
+            if (dash
+                    ? c != '-'
+                    : !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '2' && c <= '9')))
+                break;
+        }
+        if (i == 19) {
+            memcpy(out, p, 19);
+            out[19] = '\0';
+            found = true;
+        }
+    }
+done:
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return found;
+}
+
+/* ---- the platform's administration area ---------------------------------------------------- */
+
+int harness_superadmin_create(const struct harness_server *s, const char *email, const char *name,
+                              const char *password)
+{
+    const char *argv[] = {
+        "admin", "superadmin-create", "--db", s->db_path, "--email", email, "--name", name, NULL};
+    char in[512], out[4096];
+    snprintf(in, sizeof(in), "%s\n", password);
+    int rc = harness_run_cli(s, argv, in, out, sizeof(out));
+    if (rc != 0)
+        fprintf(stderr, "# superadmin-create failed (%d): %s\n", rc, out);
+    return rc == 0 ? 0 : -1;
+}
+
+void harness_open_platform_login(const struct harness_server *s, struct harness_session *session)
+{
+    char sid[HARNESS_TOKEN_MAX];
+    struct harness_resp r;
+    harness_expect_get(s, HARNESS_PLATFORM_LOGIN, session->cookie[0] ? session->cookie : NULL, 200,
+                       &r);
+    if (harness_cookie_value(&r, "sid", sid, sizeof(sid)))
+        harness_session_set_sid(session, sid);
+    assert_true(harness_form_input(&r, "csrf", session->csrf, sizeof(session->csrf)));
+    harness_resp_free(&r);
+}
+
+void harness_sign_in_platform(const struct harness_server *s, const char *email,
+                              const char *password, long status, struct harness_session *session)
+{
+    char body[2048], sid[HARNESS_TOKEN_MAX];
+    harness_open_platform_login(s, session);
+    harness_login_body(session, email, password, NULL, body, sizeof(body));
+    struct harness_resp r;
+    harness_expect_post(s, HARNESS_PLATFORM_LOGIN, body, session->cookie, status, &r);
+    bool rotated = harness_cookie_value(&r, "sid", sid, sizeof(sid));
+    harness_resp_free(&r);
+    if (status != 303)
+        return;
+    assert_true(rotated);
+    harness_session_set_sid(session, sid);
+    harness_expect_get(s, "/piattaforma/", session->cookie, 200, &r);
+    assert_true(harness_form_input(&r, "csrf", session->csrf, sizeof(session->csrf)));
+    harness_resp_free(&r);
+}
+
 /* ---- more processes: serve on the same database, the SMTP stand-in ------------------------ */
 
 int harness_restart_serve(struct harness_server *s, const char *const *extra_args)

@@ -167,6 +167,23 @@ void harness_sign_in(const struct harness_server *s, const char *tenant, const c
 /* Use sid as the session cookie. */
 void harness_session_set_sid(struct harness_session *session, const char *sid);
 
+/* The temporary password ("xxxx-xxxx-xxxx-xxxx") in the newest temporary_password mail to email,
+   from the outbox; false when there is none. */
+bool harness_temp_password(const struct harness_server *s, const char *email, char out[32]);
+
+/* ---- the platform's administration area (/piattaforma/, no tenant) ------------------------ */
+
+#define HARNESS_PLATFORM_LOGIN "/piattaforma/accedi"
+
+/* "refettorio admin superadmin-create" against the server's database. 0 or -1. */
+int harness_superadmin_create(const struct harness_server *s, const char *email, const char *name,
+                              const char *password);
+/* Like harness_open_login and harness_sign_in, on the platform's sign-in; on 303 the session is
+   the signed-in one with the csrf of /piattaforma/. */
+void harness_open_platform_login(const struct harness_server *s, struct harness_session *session);
+void harness_sign_in_platform(const struct harness_server *s, const char *email,
+                              const char *password, long status, struct harness_session *session);
+
 /* Percent-encode s for a form body into out. */
 void harness_urlencode(const char *s, char *out, size_t n);
 

@@ -118,8 +118,8 @@ static void wait_status(void **state, long long id, const char *status)
         fail_msg("message %lld never reached status %s", id, status);
 }
 
-/* Files the stand-in stored that contain needle. */
-static int stored_with(const char *dir, const char *needle)
+/* Files the stand-in stored that contain needle (and also and_needle, when not NULL). */
+static int stored_with_both(const char *dir, const char *needle, const char *and_needle)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -137,11 +137,16 @@ static int stored_with(const char *dir, const char *needle)
         size_t got = fread(buf, 1, sizeof(buf) - 1, fp);
         buf[got] = '\0';
         fclose(fp);
-        if (strstr(buf, needle))
+        if (strstr(buf, needle) && (!and_needle || strstr(buf, and_needle)))
             n++;
     }
     closedir(d);
     return n;
+}
+
+static int stored_with(const char *dir, const char *needle)
+{
+    return stored_with_both(dir, needle, NULL);
 }
 
 static void test_office_page_needs_staff(void **state)
@@ -163,7 +168,10 @@ static void test_sender_delivers_and_office_sees_statuses(void **state)
     /* What the SMTP server received: our headers and the quoted-printable text part. */
     assert_int_equal(stored_with(f->mail_dir, "Il codice =C3=A8 424242"), 1);
     assert_int_equal(stored_with(f->mail_dir, "X-Standin-Rcpt-To: anna@example.it"), 1);
-    assert_int_equal(stored_with(f->mail_dir, "X-Refettorio-Tenant: esempio"), 1);
+    /* (The demo queues mail of its own at start-up: look at this message only.) */
+    assert_int_equal(stored_with_both(f->mail_dir, "X-Standin-Rcpt-To: anna@example.it",
+                                      "X-Refettorio-Tenant: esempio"),
+                     1);
 
     struct harness_session s = {0};
     harness_sign_in(*state, HARNESS_DEMO_TENANT, HARNESS_DEMO_EMAIL, HARNESS_DEMO_PASSWORD, 303,

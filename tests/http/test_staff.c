@@ -37,29 +37,6 @@ extern const struct route staff_routes[];
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
-/* One text value from the server's database (first column of the first row) into out. */
-static bool db_text(void **state, const char *sql, const char *param, char *out, size_t n)
-{
-    const struct harness_server *s = *state;
-    sqlite3 *db;
-    out[0] = '\0';
-    if (sqlite3_open_v2(s->db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-        return false;
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt *st;
-    bool ok = false;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, param, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
-            snprintf(out, n, "%s", (const char *)sqlite3_column_text(st, 0));
-            ok = true;
-        }
-        sqlite3_finalize(st);
-    }
-    sqlite3_close(db);
-    return ok;
-}
-
 static void db_exec(void **state, const char *sql, const char *param)
 {
     const struct harness_server *s = *state;
@@ -83,28 +60,8 @@ static long long db_int(void **state, const char *sql, const char *param)
 /* The temporary password in the newest temporary_password mail to email: "xxxx-xxxx-xxxx-xxxx". */
 static void temp_password_from_outbox(void **state, const char *email, char out[32])
 {
-    char body[8192];
-    assert_true(db_text(state,
-                        "SELECT body_text FROM mail_outbox WHERE recipient = ?1 AND "
-                        "kind = 'temporary_password' ORDER BY id DESC LIMIT 1",
-                        email, body, sizeof(body)));
-    for (const char *p = body; *p; p++) {
-        size_t i;
-        for (i = 0; i < 19; i++) {
-            char c = p[i];
-            bool dash = i % 5 == 4;
-            if (dash
-                    ? c != '-'
-                    : !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '2' && c <= '9')))
-                break;
-        }
-        if (i == 19) {
-            memcpy(out, p, 19);
-            out[19] = '\0';
-            return;
-        }
-    }
-    fail_msg("no temporary password in the mail");
+    if (!harness_temp_password(*state, email, out))
+        fail_msg("no temporary password in the mail");
 }
 
 static void post(void **state, const char *path, const char *body, const char *cookie, long status,

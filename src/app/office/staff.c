@@ -22,12 +22,9 @@
 #include "web/qr_svg.h"
 #include "web/route.h"
 
-#define STAFF_CODE_CHARS 16 /* the code field: 6 digits, with room for spaces people type */
-
 /* ---- fields ------------------------------------------------------------------------------- */
 
-/* A one-time code: 6 digits; spaces (as apps show "123 456") are dropped. */
-static const char *field_totp_code(struct arena *a, const char *in, const char **out)
+const char *field_totp_code(struct arena *a, const char *in, const char **out)
 {
     char *c = arena_alloc(a, strlen(in) + 1);
     size_t n = 0;

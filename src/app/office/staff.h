@@ -9,6 +9,11 @@
 
 #include "web/http.h"
 
+/* Field validator for a one-time code: 6 digits; spaces (as apps show "123 456") are dropped.
+   Shared with the platform's sign-in (src/app/platform/admin.c). */
+const char *field_totp_code(struct arena *a, const char *in, const char **out);
+#define STAFF_CODE_CHARS 16 /* the code field: 6 digits, with room for spaces people type */
+
 /* Sign-in steps after the password (auth.c). */
 void office_code_form(struct req *r, struct resp *w);
 void office_code_submit(struct req *r, struct resp *w);
