@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "app/handlers.h"
+#include "app/staff_signin.h"
 #include "services/audit.h"
 #include "services/throttle.h"
 #include "store/store.h"
@@ -23,15 +24,12 @@ static const char *office_href(struct req *r, const char *path)
     return arena_printf(&r->arena, "/%s/ufficio%s", r->tenant.slug, path);
 }
 
-/* The throttle's key for a staff login: "staff:" and the lower-cased e-mail address. */
-static const char *office_login_key(struct req *r, const char *email)
-{
-    return arena_printf(&r->arena, "staff:%s", staff_email_normalize(&r->arena, email));
-}
-
 #define OFFICE_LOCKED_MSG                                                                          \
     N_("This account is locked after too many failed attempts. Ask an administrator of the "       \
        "office to unlock it.")
+
+static void office_code_page(struct req *r, struct resp *w, int status, const char *form_error);
+static struct signin_area office_signin_area(struct req *r);
 
 static void office_login_page(struct req *r, struct resp *w, int status, const char *form_error)
 {
@@ -59,50 +57,8 @@ void office_login_form(struct req *r, struct resp *w)
 
 void office_login_submit(struct req *r, struct resp *w)
 {
-    if (r->has_errors) {
-        office_login_page(r, w, 422, tr(r->lang, N_("Check the fields marked below.")));
-        return;
-    }
-    struct db *db = store_db();
-    if (!db) {
-        page_error(r, w, 500);
-        return;
-    }
-    const char *key = office_login_key(r, req_field(r, "email"));
-    if (!app_throttle_allows(r, w, db, key, office_login_page, OFFICE_LOCKED_MSG))
-        return;
-    struct staff_user user;
-    enum staff_auth a = staff_authenticate(db, &r->arena, r->tenant.id, req_field(r, "email"),
-                                           req_field(r, "password"), r->client_addr, &user);
-    struct staff_security sec;
-    switch (a) {
-    case STAFF_AUTH_OK:
-        if (throttle_success(db, r->tenant.id, key) != 0 ||
-            staff_security_get(db, &r->arena, r->tenant.id, user.id, &sec) != 1)
-            break;
-        /* A second factor or a temporary password: a pending session until that step is done. */
-        bool pending = sec.totp_enabled || sec.password_temporary;
-        if (session_start_staff(r, w, user.id, pending) != 0)
-            break;
-        resp_redirect(w, 303,
-                      office_href(r, sec.totp_enabled         ? "/accedi/codice"
-                                     : sec.password_temporary ? "/password"
-                                                              : "/"));
-        return;
-    case STAFF_AUTH_BAD:
-        if (throttle_failure(db, r->tenant.id, key, r->client_addr) != 0)
-            break;
-        office_login_page(r, w, 422, tr(r->lang, N_("Wrong e-mail address or password.")));
-        return;
-    case STAFF_AUTH_DISABLED:
-        office_login_page(
-            r, w, 422,
-            tr(r->lang, N_("This account is disabled. Ask your administrator to enable it.")));
-        return;
-    case STAFF_AUTH_ERROR:
-        break;
-    }
-    page_error(r, w, 500);
+    struct signin_area a = office_signin_area(r);
+    signin_password_submit(r, w, &a);
 }
 
 /* ---- second step: the TOTP code ------------------------------------------------------- */
@@ -124,6 +80,25 @@ static void office_code_page(struct req *r, struct resp *w, int status, const ch
     page_render(r, w, status, tmpl_office_login_code, d);
 }
 
+/* The back office as a sign-in area (app/staff_signin.h). */
+static struct signin_area office_signin_area(struct req *r)
+{
+    struct signin_area a = {
+        .tenant_id = r->tenant.id,
+        .key_prefix = "staff",
+        .roles = ROLE_ANY_STAFF,
+        .locked_msgid = OFFICE_LOCKED_MSG,
+        .disabled_msgid = N_("This account is disabled. Ask your administrator to enable it."),
+        .signin_href = office_href(r, "/accedi"),
+        .code_href = office_href(r, "/accedi/codice"),
+        .home_href = office_href(r, "/"),
+        .password_href = office_href(r, "/password"),
+        .login_page = office_login_page,
+        .code_page = office_code_page,
+    };
+    return a;
+}
+
 /* The pending staff member, with their security state; false (and a redirect to the sign-in)
    when there is none. */
 static bool office_pending(struct req *r, struct resp *w, struct staff_user *u,
@@ -143,58 +118,14 @@ static bool office_pending(struct req *r, struct resp *w, struct staff_user *u,
 
 void office_code_form(struct req *r, struct resp *w)
 {
-    struct staff_user u;
-    struct staff_security sec;
-    if (!office_pending(r, w, &u, &sec))
-        return;
-    if (!sec.totp_enabled) {
-        resp_redirect(w, 303, office_href(r, "/password"));
-        return;
-    }
-    office_code_page(r, w, 200, NULL);
+    struct signin_area a = office_signin_area(r);
+    signin_code_form(r, w, &a);
 }
 
 void office_code_submit(struct req *r, struct resp *w)
 {
-    struct staff_user u;
-    struct staff_security sec;
-    if (!office_pending(r, w, &u, &sec))
-        return;
-    if (!sec.totp_enabled) {
-        resp_redirect(w, 303, office_href(r, "/password"));
-        return;
-    }
-    if (r->has_errors) {
-        office_code_page(r, w, 422, tr(r->lang, N_("Check the fields marked below.")));
-        return;
-    }
-    struct db *db = store_db();
-    const char *key = office_login_key(r, u.email);
-    if (!app_throttle_allows(r, w, db, key, office_code_page, OFFICE_LOCKED_MSG))
-        return;
-    struct staff_actor who = {u.id, u.email, r->client_addr};
-    enum staff_err e = staff_totp_check(db, &r->arena, r->tenant.id, &who, req_field(r, "code"));
-    if (e == STAFF_ERR_CODE) {
-        if (throttle_failure(db, r->tenant.id, key, r->client_addr) != 0) {
-            page_error(r, w, 500);
-            return;
-        }
-        office_code_page(r, w, 422,
-                         tr(r->lang, N_("This code is not valid or has already been used. Wait "
-                                        "for the next code in the app and type it in.")));
-        return;
-    }
-    if (e != STAFF_OK || throttle_success(db, r->tenant.id, key) != 0) {
-        page_error(r, w, 500);
-        return;
-    }
-    /* A temporary password (both at once should not happen: a reset removes the second factor)
-       is changed right after, in the full session. */
-    if (session_mfa_complete(r, w) != 0) {
-        page_error(r, w, 500);
-        return;
-    }
-    resp_redirect(w, 303, office_href(r, sec.password_temporary ? "/password" : "/"));
+    struct signin_area a = office_signin_area(r);
+    signin_code_submit(r, w, &a);
 }
 
 /* ---- password change (forced after a temporary password, or from the profile) ---------- */

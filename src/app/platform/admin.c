@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "app/handlers.h"
+#include "app/staff_signin.h"
 #include "app/office/staff.h"
 #include "domain/cf11.h"
 #include "services/audit.h"
@@ -128,12 +129,6 @@ const struct route platform_routes[] = {
 
 #define PLATFORM_HREF(path) ROUTE_PLATFORM_AREA path
 
-/* The throttle's key for a super-admin's login: "superadmin:" and the lower-cased address. */
-static const char *platform_login_key(struct req *r, const char *email)
-{
-    return arena_printf(&r->arena, "superadmin:%s", staff_email_normalize(&r->arena, email));
-}
-
 static void platform_nav(struct req *r, struct tv *d, const char *current)
 {
     page_crumb(r, d, N_("Platform administration"),
@@ -174,6 +169,28 @@ static const char *const platform_locked_msgid =
     N_("This account is locked after too many failed attempts. It can be unlocked on the server "
        "with the command refettorio admin superadmin-unlock.");
 
+static void platform_code_page(struct req *r, struct resp *w, int status, const char *form_error);
+
+/* The platform as a sign-in area (app/staff_signin.h): tenant 0, super-admins only, no forced
+   password change page (a super-admin sets the password with the CLI). */
+static struct signin_area platform_signin_area(void)
+{
+    struct signin_area a = {
+        .tenant_id = 0,
+        .key_prefix = "superadmin",
+        .roles = ROLE_SUPERADMIN,
+        .locked_msgid = platform_locked_msgid,
+        .disabled_msgid = N_("This account is disabled."),
+        .signin_href = PLATFORM_HREF("accedi"),
+        .code_href = PLATFORM_HREF("accedi/codice"),
+        .home_href = PLATFORM_HREF(""),
+        .password_href = NULL,
+        .login_page = platform_login_page,
+        .code_page = platform_code_page,
+    };
+    return a;
+}
+
 void platform_login_form(struct req *r, struct resp *w)
 {
     if (r->signed_in) {
@@ -185,45 +202,8 @@ void platform_login_form(struct req *r, struct resp *w)
 
 void platform_login_submit(struct req *r, struct resp *w)
 {
-    if (r->has_errors) {
-        platform_login_page(r, w, 422, tr(r->lang, N_("Check the fields marked below.")));
-        return;
-    }
-    struct db *db = store_db();
-    if (!db) {
-        page_error(r, w, 500);
-        return;
-    }
-    const char *key = platform_login_key(r, req_field(r, "email"));
-    if (!app_throttle_allows(r, w, db, key, platform_login_page, platform_locked_msgid))
-        return;
-    struct staff_user user;
-    enum staff_auth a = staff_authenticate(db, &r->arena, 0, req_field(r, "email"),
-                                           req_field(r, "password"), r->client_addr, &user);
-    struct staff_security sec;
-    switch (a) {
-    case STAFF_AUTH_OK:
-        /* Tenant 0 holds only super-admins; the role is checked all the same. */
-        if (user.role != ROLE_SUPERADMIN ||
-            staff_security_get(db, &r->arena, 0, user.id, &sec) != 1 ||
-            throttle_success(db, 0, key) != 0 ||
-            session_start_staff(r, w, user.id, sec.totp_enabled) != 0)
-            break;
-        resp_redirect(w, 303,
-                      sec.totp_enabled ? PLATFORM_HREF("accedi/codice") : PLATFORM_HREF(""));
-        return;
-    case STAFF_AUTH_BAD:
-        if (throttle_failure(db, 0, key, r->client_addr) != 0)
-            break;
-        platform_login_page(r, w, 422, tr(r->lang, N_("Wrong e-mail address or password.")));
-        return;
-    case STAFF_AUTH_DISABLED:
-        platform_login_page(r, w, 422, tr(r->lang, N_("This account is disabled.")));
-        return;
-    case STAFF_AUTH_ERROR:
-        break;
-    }
-    page_error(r, w, 500);
+    struct signin_area a = platform_signin_area();
+    signin_password_submit(r, w, &a);
 }
 
 static void platform_code_page(struct req *r, struct resp *w, int status, const char *form_error)
@@ -243,61 +223,16 @@ static void platform_code_page(struct req *r, struct resp *w, int status, const 
     page_render(r, w, status, tmpl_office_login_code, d);
 }
 
-/* The super-admin who gave the password and owes the code; false (and a redirect to the
-   sign-in) when there is none. */
-static bool platform_pending(struct req *r, struct resp *w, struct staff_user *u)
-{
-    struct db *db = store_db();
-    if (!db) {
-        page_error(r, w, 500);
-        return false;
-    }
-    struct staff_security sec;
-    if (r->mfa_staff_id && staff_find_by_id(db, &r->arena, 0, r->mfa_staff_id, u) == 1 &&
-        !u->disabled && u->role == ROLE_SUPERADMIN &&
-        staff_security_get(db, &r->arena, 0, u->id, &sec) == 1 && sec.totp_enabled)
-        return true;
-    resp_redirect(w, 303, PLATFORM_HREF("accedi"));
-    return false;
-}
-
 void platform_code_form(struct req *r, struct resp *w)
 {
-    struct staff_user u;
-    if (platform_pending(r, w, &u))
-        platform_code_page(r, w, 200, NULL);
+    struct signin_area a = platform_signin_area();
+    signin_code_form(r, w, &a);
 }
 
 void platform_code_submit(struct req *r, struct resp *w)
 {
-    struct staff_user u;
-    if (!platform_pending(r, w, &u))
-        return;
-    if (r->has_errors) {
-        platform_code_page(r, w, 422, tr(r->lang, N_("Check the fields marked below.")));
-        return;
-    }
-    struct db *db = store_db();
-    const char *key = platform_login_key(r, u.email);
-    if (!app_throttle_allows(r, w, db, key, platform_code_page, platform_locked_msgid))
-        return;
-    struct staff_actor who = {u.id, u.email, r->client_addr};
-    enum staff_err e = staff_totp_check(db, &r->arena, 0, &who, req_field(r, "code"));
-    if (e == STAFF_ERR_CODE) {
-        if (throttle_failure(db, 0, key, r->client_addr) != 0) {
-            page_error(r, w, 500);
-            return;
-        }
-        platform_code_page(r, w, 422,
-                           tr(r->lang, N_("This code is not valid or has already been used. Wait "
-                                          "for the next code in the app and type it in.")));
-        return;
-    }
-    if (e != STAFF_OK || throttle_success(db, 0, key) != 0 || session_mfa_complete(r, w) != 0) {
-        page_error(r, w, 500);
-        return;
-    }
-    resp_redirect(w, 303, PLATFORM_HREF(""));
+    struct signin_area a = platform_signin_area();
+    signin_code_submit(r, w, &a);
 }
 
 void platform_logout(struct req *r, struct resp *w)
