@@ -1,8 +1,11 @@
 /* Data shared by handlers of several audiences. */
 #include "app/handlers.h"
+#include "services/audit.h"
 #include "services/throttle.h"
+#include "store/store.h"
 #include "web/i18n.h"
 #include "web/page.h"
+#include "web/session.h"
 
 void app_schools_data(struct req *r, struct tv *data, const struct school_summary *schools,
                       size_t n)
@@ -38,4 +41,23 @@ bool app_throttle_allows(struct req *r, struct resp *w, struct db *db, const cha
     }
     page_error(r, w, 500);
     return false;
+}
+
+void app_sign_out(struct req *r, struct resp *w, const char *home_href)
+{
+    struct db *db = store_db();
+    bool family = r->family_signed_in;
+    int64_t id = family ? r->family.id : r->user.id;
+    struct audit_entry e = {.tenant_id = r->has_tenant ? r->tenant.id : 0,
+                            .actor = family ? AUDIT_FAMILY : AUDIT_STAFF,
+                            .actor_id = id,
+                            .actor_label = family ? r->family.user_code : r->user.email,
+                            .action = family ? "family.logout" : "staff.logout",
+                            .entity = family ? "guardian" : "staff_user",
+                            .entity_id = id,
+                            .client_addr = r->client_addr};
+    if (db)
+        audit_record(db, &e);
+    session_end(r, w);
+    resp_redirect(w, 303, home_href);
 }

@@ -23,6 +23,10 @@ bool app_throttle_allows(struct req *r, struct resp *w, struct db *db, const cha
                          void (*page)(struct req *, struct resp *, int, const char *),
                          const char *locked_msgid);
 
+/* Sign out whoever the request belongs to (family, staff or super-admin): an audit entry, the
+   session ended, and a redirect to home_href. */
+void app_sign_out(struct req *r, struct resp *w, const char *home_href);
+
 /* Route tables by area (each ends with an entry whose handler is NULL). */
 extern const struct route core_routes[];
 extern const struct route family_routes[]; /* src/app/family/ */

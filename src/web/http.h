@@ -120,6 +120,5 @@ void resp_text(struct resp *w, int status, const char *text);
 const char *http_method_name(enum http_method m);
 enum http_method http_method_parse(const char *s);
 bool http_method_is_safe(enum http_method m);
-const char *http_status_reason(int status);
 
 #endif

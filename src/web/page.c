@@ -111,6 +111,18 @@ void page_form_state(struct req *r, struct tv *data)
     }
 }
 
+bool page_form_begin(struct req *r, struct resp *w, struct tv *data, const char *form_error)
+{
+    if (page_csrf(r, w, data) != 0) {
+        page_error(r, w, 500);
+        return false;
+    }
+    page_form_state(r, data);
+    if (form_error)
+        tv_set_str((struct tv *)tv_get(data, "errors"), "form", form_error);
+    return true;
+}
+
 void page_field_error(struct req *r, struct tv *data, const char *name, const char *msgid)
 {
     struct tv *errors = (struct tv *)tv_get(data, "errors");

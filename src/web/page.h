@@ -18,6 +18,10 @@ void page_nav(struct req *r, struct tv *data, const char *label_msgid, const cha
               bool current);
 /* Put a CSRF token into the page (creating an anonymous session if needed). 0 or -1. */
 int page_csrf(struct req *r, struct resp *w, struct tv *data);
+/* The start of every form page: the CSRF token (page_csrf), the form state (page_form_state)
+   and, when form_error is not NULL, errors.form. False when the page could not be built: a 500
+   page has then been answered. */
+bool page_form_begin(struct req *r, struct resp *w, struct tv *data, const char *form_error);
 /* values.<field> (what was typed, except secrets) and errors.<field> (translated). */
 void page_form_state(struct req *r, struct tv *data);
 /* Append a form field to the list data.<list> for templates/form/input.html: label (msgid),

@@ -581,12 +581,14 @@ bool harness_log_wait(const struct harness_server *s, const char *needle)
     return false;
 }
 
-long long harness_db_int(const struct harness_server *s, const char *sql, const char *const *params)
+/* One integer from a statement on the server's database, opened with flags. -1 on error. */
+static long long harness_db_query_int(const struct harness_server *s, const char *sql,
+                                      const char *const *params, int flags)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     long long v = -1;
-    if (sqlite3_open_v2(s->db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+    if (sqlite3_open_v2(s->db_path, &db, flags, NULL) != SQLITE_OK)
         goto done;
     sqlite3_busy_timeout(db, 5000);
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -601,6 +603,11 @@ done:
     sqlite3_finalize(st);
     sqlite3_close(db);
     return v;
+}
+
+long long harness_db_int(const struct harness_server *s, const char *sql, const char *const *params)
+{
+    return harness_db_query_int(s, sql, params, SQLITE_OPEN_READONLY);
 }
 
 int harness_run_cli(const struct harness_server *s, const char *const *args, const char *stdin_text,
@@ -871,26 +878,7 @@ int harness_proc_stop(struct harness_proc *p)
 long long harness_db_write_int(const struct harness_server *s, const char *sql,
                                const char *const *params)
 {
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    long long v = -1;
-    if (sqlite3_open_v2(s->db_path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-        goto done;
-    sqlite3_busy_timeout(db, 5000);
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        goto done;
-    for (int i = 0; params && params[i]; i++)
-        sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    st = NULL;
-done:
-    if (v < 0)
-        fprintf(stderr, "# sqlite: %s\n", db ? sqlite3_errmsg(db) : "cannot open");
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
+    return harness_db_query_int(s, sql, params, SQLITE_OPEN_READWRITE);
 }
 
 bool harness_db_wait(const struct harness_server *s, const char *sql, const char *const *params,

@@ -47,25 +47,6 @@ static bool latest_mail(const struct harness_server *s, const char *to, char *ou
     return found;
 }
 
-/* Run one writing statement on the server's database (to let time pass for the throttle
-   without sleeping); returns the integer it RETURNs, or -1. */
-static long long db_write_int(const struct harness_server *s, const char *sql)
-{
-    sqlite3 *db;
-    long long v = -1;
-    if (sqlite3_open_v2(s->db_path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            v = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-    }
-    sqlite3_close(db);
-    return v;
-}
-
 /* The first run of exactly six digits in text. */
 static bool six_digits(const char *text, char out[7])
 {
@@ -298,15 +279,19 @@ static void test_throttle_lock_and_office_unlock(void **state)
     family_sign_in(s, "AAAAAAAA", "Sbagliata-2026", 429, &session, &r);
     assert_true(harness_body_has(&r, "role=\"alert\""));
     harness_resp_free(&r);
-    assert_int_equal(db_write_int(s, "UPDATE sign_in_throttle SET failures = 9, delay_until = "
-                                     "'2000-01-01T00:00:00Z' WHERE key = 'family:AAAAAAAA' "
-                                     "RETURNING failures"),
+    assert_int_equal(harness_db_write_int(s,
+                                          "UPDATE sign_in_throttle SET failures = 9, delay_until = "
+                                          "'2000-01-01T00:00:00Z' WHERE key = 'family:AAAAAAAA' "
+                                          "RETURNING failures",
+                                          NULL),
                      9);
     family_sign_in(s, "AAAAAAAA", "Sbagliata-2026", 422, &session, &r);
     harness_resp_free(&r);
-    assert_int_equal(db_write_int(s, "UPDATE sign_in_throttle SET delay_until = "
-                                     "'2000-01-01T00:00:00Z' WHERE key = 'family:AAAAAAAA' "
-                                     "RETURNING locked"),
+    assert_int_equal(harness_db_write_int(s,
+                                          "UPDATE sign_in_throttle SET delay_until = "
+                                          "'2000-01-01T00:00:00Z' WHERE key = 'family:AAAAAAAA' "
+                                          "RETURNING locked",
+                                          NULL),
                      1);
     family_sign_in(s, "AAAAAAAA", "Sbagliata-2026", 423, &session, &r);
     harness_resp_free(&r);
@@ -390,8 +375,10 @@ static void test_session_renewed_at_sign_in_and_expires(void **state)
     harness_expect_get(s, T "/famiglie/", session.cookie, 200, &r);
     harness_resp_free(&r);
     /* After the idle time the session ends: make this family's sessions expire now. */
-    assert_true(db_write_int(s, "UPDATE session SET expires_at = '2000-01-01T00:00:00Z' "
-                                "WHERE guardian_id IS NOT NULL RETURNING 1") == 1);
+    assert_true(harness_db_write_int(s,
+                                     "UPDATE session SET expires_at = '2000-01-01T00:00:00Z' "
+                                     "WHERE guardian_id IS NOT NULL RETURNING 1",
+                                     NULL) == 1);
     harness_expect_get(s, T "/famiglie/", session.cookie, 303, &r);
     assert_non_null(strstr(harness_header(&r, "Location", 0), "/famiglie/accedi"));
     harness_resp_free(&r);

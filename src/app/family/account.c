@@ -70,11 +70,8 @@ static void family_password_page(struct req *r, struct resp *w, int status, bool
 {
     struct tv *d = family_page(r, N_("Change password"));
     page_crumb(r, d, N_("Change password"), NULL);
-    if (page_csrf(r, w, d) != 0) {
-        page_error(r, w, 500);
+    if (!page_form_begin(r, w, d, NULL))
         return;
-    }
-    page_form_state(r, d);
     tv_set_bool(d, "temporary", r->family.password_temporary);
     tv_set_bool(d, "done", done);
     if (!r->family.password_temporary)
@@ -135,11 +132,8 @@ static void family_email_page(struct req *r, struct resp *w, int status, const c
 {
     struct tv *d = family_page(r, N_("Change e-mail address"));
     page_crumb(r, d, N_("Change e-mail address"), NULL);
-    if (page_csrf(r, w, d) != 0) {
-        page_error(r, w, 500);
+    if (!page_form_begin(r, w, d, NULL))
         return;
-    }
-    page_form_state(r, d);
     tv_set_bool(d, "step_ask", !strcmp(step, "ask"));
     tv_set_bool(d, "step_code", !strcmp(step, "code"));
     tv_set_bool(d, "step_done", !strcmp(step, "done"));

@@ -24,13 +24,8 @@ static void family_login_page(struct req *r, struct resp *w, int status, const c
 {
     struct tv *d = page_new(r, N_("Family sign-in"));
     page_crumb(r, d, N_("Family sign-in"), NULL);
-    if (page_csrf(r, w, d) != 0) {
-        page_error(r, w, 500);
+    if (!page_form_begin(r, w, d, form_error))
         return;
-    }
-    page_form_state(r, d);
-    if (form_error)
-        tv_set_str((struct tv *)tv_get(d, "errors"), "form", form_error);
     page_field(r, d, "fields", "login", N_("User code or your child's codice fiscale"), "text",
                "username", N_("The user code is on the credentials letter you received."));
     page_field(r, d, "fields", "password", N_("Password"), "password", "current-password", NULL);
@@ -98,20 +93,7 @@ void family_login_submit(struct req *r, struct resp *w)
 
 void family_logout(struct req *r, struct resp *w)
 {
-    struct db *db = store_db();
-    if (db) {
-        struct audit_entry e = {.tenant_id = r->tenant.id,
-                                .actor = AUDIT_FAMILY,
-                                .actor_id = r->family.id,
-                                .actor_label = r->family.user_code,
-                                .action = "family.logout",
-                                .entity = "guardian",
-                                .entity_id = r->family.id,
-                                .client_addr = r->client_addr};
-        audit_record(db, &e);
-    }
-    session_end(r, w);
-    resp_redirect(w, 303, arena_printf(&r->arena, "/%s/", r->tenant.slug));
+    app_sign_out(r, w, arena_printf(&r->arena, "/%s/", r->tenant.slug));
 }
 
 static void family_forgot_page(struct req *r, struct resp *w, int status, bool sent)
@@ -119,11 +101,8 @@ static void family_forgot_page(struct req *r, struct resp *w, int status, bool s
     struct tv *d = page_new(r, N_("Forgotten password"));
     page_crumb(r, d, N_("Family sign-in"), family_href(r, "/accedi"));
     page_crumb(r, d, N_("Forgotten password"), NULL);
-    if (page_csrf(r, w, d) != 0) {
-        page_error(r, w, 500);
+    if (!page_form_begin(r, w, d, NULL))
         return;
-    }
-    page_form_state(r, d);
     tv_set_bool(d, "sent", sent);
     tv_set_int(d, "minutes", PASSWORD_RESET_MINUTES);
     page_field(r, d, "fields", "login", N_("User code or your child's codice fiscale"), "text",
@@ -165,11 +144,8 @@ static void family_reset_page(struct req *r, struct resp *w, int status, const c
 {
     struct tv *d = page_new(r, N_("Choose a new password"));
     page_crumb(r, d, N_("Choose a new password"), NULL);
-    if (page_csrf(r, w, d) != 0) {
-        page_error(r, w, 500);
+    if (!page_form_begin(r, w, d, NULL))
         return;
-    }
-    page_form_state(r, d);
     tv_set_bool(d, "valid", valid);
     tv_set_bool(d, "done", done);
     tv_set_str(d, "token", token);

@@ -35,13 +35,8 @@ static void office_login_page(struct req *r, struct resp *w, int status, const c
 {
     struct tv *d = page_new(r, N_("Staff sign-in"));
     page_crumb(r, d, N_("Staff sign-in"), NULL);
-    if (page_csrf(r, w, d) != 0) {
-        page_error(r, w, 500);
+    if (!page_form_begin(r, w, d, form_error))
         return;
-    }
-    page_form_state(r, d);
-    if (form_error)
-        tv_set_str((struct tv *)tv_get(d, "errors"), "form", form_error);
     tv_set_str(d, "form_action", office_href(r, "/accedi"));
     page_render(r, w, status, tmpl_office_login, d);
 }
@@ -68,13 +63,8 @@ static void office_code_page(struct req *r, struct resp *w, int status, const ch
     struct tv *d = page_new(r, N_("Verification code"));
     page_crumb(r, d, N_("Staff sign-in"), office_href(r, "/accedi"));
     page_crumb(r, d, N_("Verification code"), NULL);
-    if (page_csrf(r, w, d) != 0) {
-        page_error(r, w, 500);
+    if (!page_form_begin(r, w, d, form_error))
         return;
-    }
-    page_form_state(r, d);
-    if (form_error)
-        tv_set_str((struct tv *)tv_get(d, "errors"), "form", form_error);
     tv_set_str(d, "form_action", office_href(r, "/accedi/codice"));
     tv_set_str(d, "restart_href", office_href(r, "/accedi"));
     page_render(r, w, status, tmpl_office_login_code, d);
@@ -136,13 +126,8 @@ static void office_password_page(struct req *r, struct resp *w, int status, cons
 {
     struct tv *d = page_new(r, N_("Choose a new password"));
     page_crumb(r, d, N_("Choose a new password"), NULL);
-    if (page_csrf(r, w, d) != 0) {
-        page_error(r, w, 500);
+    if (!page_form_begin(r, w, d, form_error))
         return;
-    }
-    page_form_state(r, d);
-    if (form_error)
-        tv_set_str((struct tv *)tv_get(d, "errors"), "form", form_error);
     if (err_field)
         page_field_error(r, d, err_field, err_msgid);
     tv_set_bool(d, "forced", forced);
@@ -248,18 +233,5 @@ void office_password_submit(struct req *r, struct resp *w)
 
 void office_logout(struct req *r, struct resp *w)
 {
-    struct db *db = store_db();
-    if (db) {
-        struct audit_entry e = {.tenant_id = r->tenant.id,
-                                .actor = AUDIT_STAFF,
-                                .actor_id = r->user.id,
-                                .actor_label = r->user.email,
-                                .action = "staff.logout",
-                                .entity = "staff_user",
-                                .entity_id = r->user.id,
-                                .client_addr = r->client_addr};
-        audit_record(db, &e);
-    }
-    session_end(r, w);
-    resp_redirect(w, 303, arena_printf(&r->arena, "/%s/", r->tenant.slug));
+    app_sign_out(r, w, arena_printf(&r->arena, "/%s/", r->tenant.slug));
 }

@@ -89,11 +89,8 @@ void office_mail_list(struct req *r, struct resp *w)
     }
     struct tv *d = page_new(r, N_("E-mail sent to families"));
     mail_office_nav(r, d, N_("E-mail sent to families"));
-    if (page_csrf(r, w, d) != 0) {
-        page_error(r, w, 500);
+    if (!page_form_begin(r, w, d, NULL))
         return;
-    }
-    page_form_state(r, d);
     const char *slug = r->tenant.slug;
     tv_set_str(d, "form_action", arena_printf(&r->arena, "/%s/ufficio/posta", slug));
     tv_set_int(d, "page_rows", MAIL_PAGE_ROWS);

@@ -214,13 +214,8 @@ static void staff_new_page(struct req *r, struct resp *w, int status, const char
     page_crumb(r, d, N_("Staff"), staff_href(r, "/personale"));
     page_crumb(r, d, N_("New staff account"), NULL);
     office_nav(r, d, "staff");
-    if (page_csrf(r, w, d) != 0) {
-        page_error(r, w, 500);
+    if (!page_form_begin(r, w, d, form_error))
         return;
-    }
-    page_form_state(r, d);
-    if (form_error)
-        tv_set_str((struct tv *)tv_get(d, "errors"), "form", form_error);
     if (err_field)
         page_field_error(r, d, err_field, err_msgid);
     tv_set_str(d, "form_action", staff_href(r, "/personale/nuovo"));
@@ -385,11 +380,8 @@ static void staff_profile_page(struct req *r, struct resp *w, int status, const 
     page_crumb(r, d, N_("Back office"), staff_href(r, "/"));
     page_crumb(r, d, N_("My profile"), NULL);
     office_nav(r, d, "profile");
-    if (page_csrf(r, w, d) != 0) {
-        page_error(r, w, 500);
+    if (!page_form_begin(r, w, d, NULL))
         return;
-    }
-    page_form_state(r, d);
     if (code_error)
         page_field_error(r, d, "code", code_error);
     staff_outcome(r, d);

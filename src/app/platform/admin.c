@@ -152,13 +152,8 @@ static void platform_login_page(struct req *r, struct resp *w, int status, const
 {
     struct tv *d = page_new(r, N_("Platform sign-in"));
     page_crumb(r, d, N_("Platform sign-in"), NULL);
-    if (page_csrf(r, w, d) != 0) {
-        page_error(r, w, 500);
+    if (!page_form_begin(r, w, d, form_error))
         return;
-    }
-    page_form_state(r, d);
-    if (form_error)
-        tv_set_str((struct tv *)tv_get(d, "errors"), "form", form_error);
     tv_set_str(d, "form_action", PLATFORM_HREF("accedi"));
     page_field(r, d, "fields", "email", N_("E-mail"), "email", "username", NULL);
     page_field(r, d, "fields", "password", N_("Password"), "password", "current-password", NULL);
@@ -211,13 +206,8 @@ static void platform_code_page(struct req *r, struct resp *w, int status, const 
     struct tv *d = page_new(r, N_("Verification code"));
     page_crumb(r, d, N_("Platform sign-in"), PLATFORM_HREF("accedi"));
     page_crumb(r, d, N_("Verification code"), NULL);
-    if (page_csrf(r, w, d) != 0) {
-        page_error(r, w, 500);
+    if (!page_form_begin(r, w, d, form_error))
         return;
-    }
-    page_form_state(r, d);
-    if (form_error)
-        tv_set_str((struct tv *)tv_get(d, "errors"), "form", form_error);
     tv_set_str(d, "form_action", PLATFORM_HREF("accedi/codice"));
     tv_set_str(d, "restart_href", PLATFORM_HREF("accedi"));
     page_render(r, w, status, tmpl_office_login_code, d);
@@ -237,19 +227,7 @@ void platform_code_submit(struct req *r, struct resp *w)
 
 void platform_logout(struct req *r, struct resp *w)
 {
-    struct db *db = store_db();
-    if (db) {
-        struct audit_entry e = {.actor = AUDIT_STAFF,
-                                .actor_id = r->user.id,
-                                .actor_label = r->user.email,
-                                .action = "staff.logout",
-                                .entity = "staff_user",
-                                .entity_id = r->user.id,
-                                .client_addr = r->client_addr};
-        audit_record(db, &e);
-    }
-    session_end(r, w);
-    resp_redirect(w, 303, "/");
+    app_sign_out(r, w, "/");
 }
 
 /* ---- municipalities ----------------------------------------------------------------------- */
@@ -299,13 +277,8 @@ static void platform_tenant_new_page(struct req *r, struct resp *w, int status,
     struct tv *d = page_new(r, N_("New municipality"));
     platform_nav(r, d, "new");
     page_crumb(r, d, N_("New municipality"), NULL);
-    if (page_csrf(r, w, d) != 0) {
-        page_error(r, w, 500);
+    if (!page_form_begin(r, w, d, form_error))
         return;
-    }
-    page_form_state(r, d);
-    if (form_error)
-        tv_set_str((struct tv *)tv_get(d, "errors"), "form", form_error);
     if (err_field)
         page_field_error(r, d, err_field, err_msgid);
     tv_set_str(d, "form_action", PLATFORM_HREF("comuni/nuovo"));
