@@ -29,10 +29,13 @@ void app_sign_out(struct req *r, struct resp *w, const char *home_href);
 
 /* Route tables by area (each ends with an entry whose handler is NULL). */
 extern const struct route core_routes[];
-extern const struct route family_routes[]; /* src/app/family/ */
-extern const struct route mail_routes[];   /* src/app/office/mail.c */
-extern const struct route staff_routes[];  /* src/app/office/staff.c */
-extern const struct route locks_routes[];  /* src/app/office/locks.c */
+extern const struct route family_routes[];   /* src/app/family/ */
+extern const struct route mail_routes[];     /* src/app/office/mail.c */
+extern const struct route staff_routes[];    /* src/app/office/staff.c */
+extern const struct route locks_routes[];    /* src/app/office/locks.c */
+extern const struct route campaign_routes[]; /* src/app/office/campaigns.c */
+extern const struct route review_routes[];   /* src/app/office/enrollments.c */
+extern const struct route enroll_routes[];   /* src/app/family/enroll_routes.c */
 /* The platform's administration area, /piattaforma/ (src/app/platform/admin.c). */
 extern const struct route platform_routes[];
 

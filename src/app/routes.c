@@ -30,5 +30,6 @@ const struct route core_routes[] = {
 };
 
 const struct route *const app_route_tables[] = {
-    core_routes, family_routes, mail_routes, staff_routes, locks_routes, platform_routes, NULL,
+    core_routes,  family_routes,   enroll_routes, mail_routes,     staff_routes,
+    locks_routes, campaign_routes, review_routes, platform_routes, NULL,
 };

@@ -18,6 +18,11 @@ static const struct stmt_entry stmt_table[STMT__COUNT] = {
 #include "store/sql/mail.def"
 #include "store/sql/staff.def"
 #include "store/sql/platform.def"
+#include "store/sql/attachment.def"
+#include "store/sql/ledger.def"
+#include "store/sql/campaign.def"
+#include "store/sql/enrollment.def"
+#include "store/sql/review.def"
 #undef STMT
 };
 

@@ -15,6 +15,11 @@ enum stmt_id {
 #include "store/sql/mail.def"
 #include "store/sql/staff.def"
 #include "store/sql/platform.def"
+#include "store/sql/attachment.def"
+#include "store/sql/ledger.def"
+#include "store/sql/campaign.def"
+#include "store/sql/enrollment.def"
+#include "store/sql/review.def"
 #undef STMT
     STMT__COUNT
 };

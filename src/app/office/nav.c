@@ -12,6 +12,8 @@ void office_nav(struct req *r, struct tv *data, const char *current)
         unsigned roles;
     } items[] = {
         {"home", N_("Back office"), "/", ROLE_ANY_STAFF},
+        {"enrollments", N_("Enrollments"), "/iscrizioni", ROLE_ADMIN | ROLE_UFFICIO | ROLE_GESTORE},
+        {"campaigns", N_("Campaigns"), "/campagne", ROLE_ADMIN | ROLE_UFFICIO},
         {"staff", N_("Staff"), "/personale", ROLE_ADMIN},
         {"mail", N_("E-mail"), "/posta", ROLE_ADMIN | ROLE_UFFICIO},
         {"locks", N_("Locked sign-ins"), "/blocchi", ROLE_ADMIN | ROLE_UFFICIO},
