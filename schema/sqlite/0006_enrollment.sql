@@ -188,3 +188,13 @@ CREATE TRIGGER ledger_entry_no_delete BEFORE DELETE ON ledger_entry
 BEGIN
     SELECT RAISE(ABORT, 'ledger_entry is append-only');
 END;
+
+-- Files sent with a queued e-mail (the credentials letter PDF), in order.
+CREATE TABLE mail_attachment (
+    id              INTEGER PRIMARY KEY,
+    outbox_id       INTEGER NOT NULL REFERENCES mail_outbox(id),
+    filename        TEXT NOT NULL,
+    content_type    TEXT NOT NULL,
+    data            BLOB NOT NULL
+);
+CREATE INDEX mail_attachment_outbox ON mail_attachment (outbox_id, id);

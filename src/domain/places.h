@@ -35,6 +35,11 @@ bool places_is_well_formed(const char *s);
 const struct place *places_find(const char *code);
 /* All rows for code: returns how many, and *first points at the first of them (NULL when 0). */
 size_t places_find_all(const char *code, const struct place **first);
+/* Places whose name is typed (any case, accents, apostrophes and spaces ignored; "Name (PR)"
+   narrows to a province; a Belfiore code is looked up as such). Current names are preferred:
+   ceased ones are searched only when no current one matches. Returns how many matched (out
+   gets the first max of them). */
+size_t places_search_name(const char *typed, const struct place **out, size_t max);
 /* True for foreign states (Z codes). */
 bool places_is_foreign(const char *code);
 

@@ -160,6 +160,8 @@ static int demo_create(struct db *db, const char *base_url)
     }
     if (demo_create_families(db, tenant_id, base_url) != 0)
         return -1;
+    if (demo_seed_enrollments(db, tenant_id, year_id) != 0)
+        return -1;
     /* The platform's super-admin, who manages the municipalities at /piattaforma/. */
     int64_t superadmin_id;
     if (staff_create(db, 0, DEMO_SUPERADMIN_EMAIL, "Elena Galli", ROLE_SUPERADMIN, DEMO_PASSWORD,

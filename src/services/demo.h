@@ -35,5 +35,9 @@ extern const struct demo_family_login demo_family_logins[];
 /* Create the demo data unless the tenant exists. *created tells which. base_url (e.g.
    "http://127.0.0.1:8080") makes the links of the demo's e-mails absolute. 0 or -1. */
 int demo_seed(struct db *db, const char *base_url, bool *created);
+/* The enrollment part of the demo (demo_enroll.c): school year 2027/2028, ISEE bands, last
+   year's closed campaign with the families' children confirmed, this year's open campaign
+   with new families' applications, and a family in debt. Inside demo_seed's transaction. */
+int demo_seed_enrollments(struct db *db, int64_t tenant_id, int64_t year_id);
 
 #endif

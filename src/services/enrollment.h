@@ -82,7 +82,8 @@ struct enrollment {
     /* joined for display ("" when none) */
     const char *campaign_title, *school_year_label, *school_name, *class_name, *isee_band_label,
         *badge_code, *user_code;
-    int school_kind; /* enum school_kind, -1 when no school */
+    int school_kind;          /* enum school_kind, -1 when no school */
+    const char *session_hash; /* of the anonymous family's session; "" once in an account */
 };
 
 struct enrollment_event {
