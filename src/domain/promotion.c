@@ -4,8 +4,7 @@
 #include <string.h>
 
 enum promotion_result promotion_next(const char *class_name, int kind, int birth_year,
-                                     int new_year_start, char *out, size_t out_size,
-                                     int *next_kind)
+                                     int new_year_start, char *out, size_t out_size, int *next_kind)
 {
     if (out_size)
         out[0] = '\0';

@@ -90,8 +90,9 @@ static int demo_campaign(struct db *db, int64_t tenant_id, int64_t year_id, cons
                                 .class_ids = classes,
                                 .nclass_ids = n};
     const char *field = NULL;
-    return campaign_create_tx(db, tenant_id, &in, "refettorio demo", id, &field) == CAMPAIGN_OK ? 0
-                                                                                             : -1;
+    return campaign_create_tx(db, tenant_id, &in, "refettorio demo", id, &field) == CAMPAIGN_OK
+               ? 0
+               : -1;
 }
 
 struct demo_app {
@@ -102,9 +103,8 @@ struct demo_app {
     const char *reject_reason;
 };
 
-static int demo_enrollment(struct db *db, int64_t tenant_id, int64_t campaign_id,
-                           int64_t year_id, const char *kind, const struct demo_app *app,
-                           const char *when)
+static int demo_enrollment(struct db *db, int64_t tenant_id, int64_t campaign_id, int64_t year_id,
+                           const char *kind, const struct demo_app *app, const char *when)
 {
     struct guardian g;
     struct arena a;
@@ -139,9 +139,10 @@ static int demo_enrollment(struct db *db, int64_t tenant_id, int64_t campaign_id
     db_bind_text(st, 9, app->diet_status ? app->diet_status : "none");
     db_bind_text(st, 10, app->diet_code ? app->diet_code : "");
     db_bind_text(st, 11, app->reject_reason ? app->reject_reason : "");
-    db_bind_text(st, 12, strcmp(app->status, "confirmed") && strcmp(app->status, "rejected")
-                             ? ""
-                             : "ufficio@comune.esempio.it");
+    db_bind_text(st, 12,
+                 strcmp(app->status, "confirmed") && strcmp(app->status, "rejected")
+                     ? ""
+                     : "ufficio@comune.esempio.it");
     db_bind_int(st, 13, class_id);
     db_bind_int(st, 14, pupil_id);
     if (db_exec_stmt(st) != DB_OK || db_changes(db) != 1)
@@ -198,10 +199,10 @@ static int demo_new_applications(struct db *db, int64_t tenant_id, int64_t campa
         int y, m, d;
         time_parse_date(f->parent_birth, &y, &m, &d);
         struct codice_fiscale_person pp = {f->parent_surname, f->parent_name, y, m, d,
-                                           f->parent_sex, f->parent_place};
+                                           f->parent_sex,     f->parent_place};
         time_parse_date(f->birth, &y, &m, &d);
         struct codice_fiscale_person cp = {f->parent_surname, f->child_name, y, m, d,
-                                           f->child_sex, f->place};
+                                           f->child_sex,      f->place};
         if (codice_fiscale_compute(&pp, pcf) != CODICE_FISCALE_OK ||
             codice_fiscale_compute(&cp, ccf) != CODICE_FISCALE_OK)
             return -1;
@@ -211,8 +212,8 @@ static int demo_new_applications(struct db *db, int64_t tenant_id, int64_t campa
             *p = *p == ' ' ? '-' : (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
         snprintf(mobile, sizeof(mobile), "+39333%07zu", 1000000 + i * 7919);
         snprintf(address, sizeof(address), "Via Garibaldi %zu, 00100 Esempio", 3 + i * 4);
-        struct guardian_new gn = {pcf, f->parent_name, f->parent_surname, email, mobile,
-                                  address, "it", true};
+        struct guardian_new gn = {
+            pcf, f->parent_name, f->parent_surname, email, mobile, address, "it", true};
         int64_t gid, pid;
         if (guardian_create(db, tenant_id, &gn, "Pranzo-Sereno-2026", &gid, NULL) != GUARDIAN_OK)
             return -1;

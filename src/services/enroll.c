@@ -221,8 +221,8 @@ enum enroll_start enroll_start_renewal(struct db *db, struct arena *a, const str
         *id = existing;
         return owner == guardian_id ? ENROLL_START_OK : ENROLL_START_EXISTS;
     }
-    if (enroll_insert(db, tenant_id, c->id, "renewal", NULL, guardian_id, pupil_id,
-                      p->fiscal_code, id) != ENROLL_START_OK)
+    if (enroll_insert(db, tenant_id, c->id, "renewal", NULL, guardian_id, pupil_id, p->fiscal_code,
+                      id) != ENROLL_START_OK)
         return ENROLL_START_ERROR;
     struct db_stmt *st = db_stmt(db, STMT_ENROLLMENT_PREVIOUS);
     if (!st)
@@ -310,8 +310,9 @@ static void enroll_diff_int(struct buf *b, const char *key, int64_t old, int64_t
 
 /* Finish a step save: the history event (when something changed, or on the first save of the
    step) and, for a submitted application, an audit entry. */
-static int enroll_saved(struct db *db, const struct enrollment *e, const struct enrollment_actor *who,
-                        const char *action, struct buf *diff, bool first_time)
+static int enroll_saved(struct db *db, const struct enrollment *e,
+                        const struct enrollment_actor *who, const char *action, struct buf *diff,
+                        bool first_time)
 {
     int rc = 0;
     if (diff->err)
@@ -357,8 +358,8 @@ int enroll_save_pupil(struct db *db, const struct enrollment *e, const struct en
     return enroll_saved(db, e, who, "save.pupil", &d, e->step < STEP_PUPIL);
 }
 
-int enroll_save_guardian(struct db *db, const struct enrollment *e,
-                         const struct enroll_guardian *g, const struct enrollment_actor *who)
+int enroll_save_guardian(struct db *db, const struct enrollment *e, const struct enroll_guardian *g,
+                         const struct enrollment_actor *who)
 {
     struct db_stmt *st = db_stmt(db, STMT_ENROLLMENT_SAVE_GUARDIAN);
     if (!st)
@@ -536,8 +537,8 @@ enum enroll_account enroll_save_draft(struct db *db, struct arena *a, const stru
             if (ge != GUARDIAN_OK)
                 return ENROLL_ACCOUNT_ERROR;
             struct tv *data = tv_dict(a);
-            tv_set_str(data, "name", arena_printf(a, "%s %s", e->guardian_name,
-                                                  e->guardian_surname));
+            tv_set_str(data, "name",
+                       arena_printf(a, "%s %s", e->guardian_name, e->guardian_surname));
             tv_set_str(data, "password", temp);
             tv_set_str(data, "signin_href", signin_href);
             if (mail_queue(db, a, t, e->email_verified, "it", "temporary_password", data, NULL) !=
@@ -587,7 +588,7 @@ enum enroll_submit enroll_submit_check(struct db *db, const struct campaign *c,
     if (campaign_window_at(c, now) != CAMPAIGN_OPEN || !campaign_accepts(c, e->kind))
         return ENROLL_SUBMIT_CLOSED;
     if (e->step < STEP_PAYMENT || !e->class_id || !e->privacy_accepted) {
-        *missing_step = !e->pupil_name[0]                           ? STEP_PUPIL
+        *missing_step = !e->pupil_name[0]                              ? STEP_PUPIL
                         : !e->guardian_name[0] || !e->privacy_accepted ? STEP_GUARDIAN
                         : !e->class_id                                 ? STEP_SCHOOL
                         : e->step < STEP_DIET                          ? STEP_DIET

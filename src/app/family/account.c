@@ -1,7 +1,10 @@
 /* The family's account: pupils, contacts, password change, e-mail change with a code. */
 #include <string.h>
 
+#include "app/family/enroll.h"
 #include "app/family/family.h"
+#include "domain/money.h"
+#include "services/ledger.h"
 #include "domain/password_policy.h"
 #include "services/email_verify.h"
 #include "services/guardian.h"
@@ -29,6 +32,73 @@ static struct tv *family_page(struct req *r, const char *title)
     return d;
 }
 
+/* The family's enrollments, and what it can do in the open campaigns: renew each pupil, enroll
+   another child. */
+static int family_home_enrollments(struct req *r, struct tv *d, struct db *db,
+                                   const struct pupil_summary *pupils, size_t npupils)
+{
+    struct enrollment *list;
+    size_t n;
+    struct campaign *camps;
+    size_t nc;
+    if (enrollment_list_for_guardian(db, &r->arena, r->tenant.id, r->family.id, &list, &n) != 0 ||
+        campaign_list(db, &r->arena, r->tenant.id, &camps, &nc) != 0)
+        return -1;
+    int64_t balance = 0;
+    if (ledger_balance(db, r->tenant.id, r->family.id, &balance) != 0)
+        return -1;
+    char bal[32];
+    money_format(balance, bal);
+    tv_set_str(d, "balance", bal);
+    tv_set_bool(d, "in_debt", balance < 0);
+    struct tv *rows = tv_set_list(d, "enrollments");
+    for (size_t i = 0; i < n; i++) {
+        if (list[i].status == ENROLLMENT_WITHDRAWN)
+            continue;
+        struct tv *row = tv_push_dict(rows);
+        tv_set_str(row, "pupil",
+                   arena_printf(&r->arena, "%s %s", list[i].pupil_name, list[i].pupil_surname));
+        tv_set_str(row, "year", list[i].school_year_label);
+        tv_set_str(row, "school", list[i].school_name);
+        tv_set_str(row, "class", list[i].class_name);
+        tv_set_str(row, "status", enrollment_status_name(list[i].status));
+        tv_set_str(row, "status_label", tr(r->lang, enrollment_status_label(list[i].status)));
+        tv_set_str(row, "href", enroll_app_href(r, list[i].id, ""));
+    }
+    char now[TIME_ISO_MAX];
+    time_now_iso(now);
+    struct tv *open = tv_set_list(d, "open_campaigns");
+    for (size_t c = 0; c < nc; c++) {
+        if (campaign_window_at(&camps[c], now) != CAMPAIGN_OPEN)
+            continue;
+        struct tv *oc = tv_push_dict(open);
+        tv_set_str(oc, "title", camps[c].title);
+        tv_set_str(oc, "id", arena_printf(&r->arena, "%lld", (long long)camps[c].id));
+        if (campaign_accepts(&camps[c], "new"))
+            tv_set_str(
+                oc, "new_href",
+                enroll_href(r, arena_printf(&r->arena, "/%lld/nuova", (long long)camps[c].id)));
+        if (!campaign_accepts(&camps[c], "renewal"))
+            continue;
+        struct tv *ren = tv_set_list(oc, "renewals");
+        for (size_t p = 0; p < npupils; p++) {
+            bool has = false;
+            for (size_t i = 0; i < n; i++)
+                if (list[i].campaign_id == camps[c].id && list[i].pupil_id == pupils[p].id &&
+                    list[i].status != ENROLLMENT_WITHDRAWN)
+                    has = true;
+            if (has)
+                continue;
+            struct tv *x = tv_push_dict(ren);
+            tv_set_str(x, "pupil",
+                       arena_printf(&r->arena, "%s %s", pupils[p].name, pupils[p].surname));
+            tv_set_str(x, "pupil_id", arena_printf(&r->arena, "%lld", (long long)pupils[p].id));
+        }
+    }
+    tv_set_str(d, "renew_action", family_href(r, "/rinnova"));
+    return 0;
+}
+
 void family_home(struct req *r, struct resp *w)
 {
     if (family_must_change_password(r, w))
@@ -43,6 +113,10 @@ void family_home(struct req *r, struct resp *w)
     struct tv *d = page_new(r, N_("Your account"));
     page_crumb(r, d, N_("Your account"), NULL);
     page_nav(r, d, N_("Your account"), family_href(r, "/"), true);
+    if (page_csrf(r, w, d) != 0) {
+        page_error(r, w, 500);
+        return;
+    }
     struct tv *g = tv_set_dict(d, "family");
     tv_set_str(g, "name", arena_printf(&r->arena, "%s %s", r->family.name, r->family.surname));
     tv_set_str(g, "user_code", r->family.user_code);
@@ -63,6 +137,10 @@ void family_home(struct req *r, struct resp *w)
     }
     tv_set_str(d, "email_href", family_href(r, "/email"));
     tv_set_str(d, "password_href", family_href(r, "/password"));
+    if (family_home_enrollments(r, d, db, pupils, n) != 0) {
+        page_error(r, w, 500);
+        return;
+    }
     page_render(r, w, 200, tmpl_family_home, d);
 }
 

@@ -32,8 +32,8 @@ const char *enroll_href(struct req *r, const char *path)
 
 const char *enroll_app_href(struct req *r, int64_t id, const char *path)
 {
-    return arena_printf(&r->arena, "/%s/iscrizioni/domanda/%lld%s", r->tenant.slug,
-                        (long long)id, path);
+    return arena_printf(&r->arena, "/%s/iscrizioni/domanda/%lld%s", r->tenant.slug, (long long)id,
+                        path);
 }
 
 struct enrollment_actor enroll_actor(struct req *r)
@@ -97,8 +97,8 @@ bool enroll_load(struct req *r, struct resp *w, struct enrollment *e, struct cam
 }
 
 static const char *const enroll_step_titles[] = {
-    N_("Pupil"), N_("Parent and privacy"), N_("School and days"), N_("Diet"), N_("Payment"),
-    N_("Declarations"),
+    N_("Pupil"),   N_("Parent and privacy"), N_("School and days"), N_("Diet"),
+    N_("Payment"), N_("Declarations"),
 };
 
 struct tv *enroll_page(struct req *r, const char *title, const struct enrollment *e,
@@ -111,9 +111,9 @@ struct tv *enroll_page(struct req *r, const char *title, const struct enrollment
         return d;
     tv_set_str(d, "campaign_title", c->title);
     tv_set_str(d, "pupil_fiscal_code", e->pupil_fiscal_code);
-    tv_set_str(d, "pupil_name", e->pupil_name[0] ? arena_printf(&r->arena, "%s %s", e->pupil_name,
-                                                                e->pupil_surname)
-                                                  : "");
+    tv_set_str(d, "pupil_name",
+               e->pupil_name[0] ? arena_printf(&r->arena, "%s %s", e->pupil_name, e->pupil_surname)
+                                : "");
     tv_set_bool(d, "submitted", e->status == ENROLLMENT_SUBMITTED);
     struct tv *steps = tv_set_list(d, "steps");
     for (int i = 1; i <= ENROLLMENT_STEPS + 1; i++) {
@@ -125,10 +125,10 @@ struct tv *enroll_page(struct req *r, const char *title, const struct enrollment
         tv_set_bool(s, "current", i == current_step);
         bool reachable = i <= e->step + 1 && (i <= ENROLLMENT_STEPS || e->step >= STEP_PAYMENT);
         if (reachable && i != current_step)
-            tv_set_str(s, "href", i <= ENROLLMENT_STEPS
-                                      ? enroll_app_href(r, e->id,
-                                                        arena_printf(&r->arena, "/passo/%d", i))
-                                      : enroll_app_href(r, e->id, "/riepilogo"));
+            tv_set_str(s, "href",
+                       i <= ENROLLMENT_STEPS
+                           ? enroll_app_href(r, e->id, arena_printf(&r->arena, "/passo/%d", i))
+                           : enroll_app_href(r, e->id, "/riepilogo"));
     }
     return d;
 }
@@ -143,17 +143,17 @@ static void enroll_window_text(struct req *r, struct tv *row, const struct campa
     tv_set_str(row, "opens_at", enroll_local_time(r, c->opens_at));
     tv_set_str(row, "closes_at", enroll_local_time(r, c->closes_at));
     if (win == CAMPAIGN_NOT_YET_OPEN)
-        tv_set_str(row, "window",
-                   page_tr(r, N_("Opens on {when}."), "when", enroll_local_time(r, c->opens_at),
-                           NULL));
+        tv_set_str(
+            row, "window",
+            page_tr(r, N_("Opens on {when}."), "when", enroll_local_time(r, c->opens_at), NULL));
     else if (win == CAMPAIGN_CLOSED)
-        tv_set_str(row, "window",
-                   page_tr(r, N_("Closed on {when}."), "when", enroll_local_time(r, c->closes_at),
-                           NULL));
+        tv_set_str(
+            row, "window",
+            page_tr(r, N_("Closed on {when}."), "when", enroll_local_time(r, c->closes_at), NULL));
     else
-        tv_set_str(row, "window",
-                   page_tr(r, N_("Open until {when}."), "when",
-                           enroll_local_time(r, c->closes_at), NULL));
+        tv_set_str(
+            row, "window",
+            page_tr(r, N_("Open until {when}."), "when", enroll_local_time(r, c->closes_at), NULL));
 }
 
 void enroll_campaigns(struct req *r, struct resp *w)
@@ -181,8 +181,8 @@ void enroll_campaigns(struct req *r, struct resp *w)
                    enroll_href(r, arena_printf(&r->arena, "/%lld/nuova", (long long)list[i].id)));
         if (list[i].regulations_attachment_id)
             tv_set_str(row, "regulations_href",
-                       enroll_href(r, arena_printf(&r->arena, "/%lld/regolamento",
-                                                   (long long)list[i].id)));
+                       enroll_href(
+                           r, arena_printf(&r->arena, "/%lld/regolamento", (long long)list[i].id)));
     }
     tv_set_str(d, "signin_href", family_href(r, "/accedi"));
     tv_set_str(d, "account_href", family_href(r, "/"));
@@ -242,8 +242,6 @@ void enroll_start_form(struct req *r, struct resp *w)
         enroll_start_page(r, w, 200, &c, NULL, NULL);
 }
 
-
-
 void enroll_start_submit(struct req *r, struct resp *w)
 {
     struct campaign c;
@@ -277,8 +275,7 @@ void enroll_start_submit(struct req *r, struct resp *w)
     }
     switch (s) {
     case ENROLL_START_OK:
-        resp_redirect(w, 303,
-                      enroll_app_href(r, id, r->family_signed_in ? "/passo/1" : "/email"));
+        resp_redirect(w, 303, enroll_app_href(r, id, r->family_signed_in ? "/passo/1" : "/email"));
         return;
     case ENROLL_START_EXISTS:
         req_set_field_error(r, "fiscal_code",
@@ -397,10 +394,9 @@ void enroll_email_verify(struct req *r, struct resp *w)
     }
     struct db *db = store_db();
     int left = 0;
-    enum email_verify_result res =
-        db ? email_verify_check(db, r->tenant.id, r->session_hash, email, req_field(r, "code"),
-                                &left)
-           : EMAIL_VERIFY_ERROR;
+    enum email_verify_result res = db ? email_verify_check(db, r->tenant.id, r->session_hash, email,
+                                                           req_field(r, "code"), &left)
+                                      : EMAIL_VERIFY_ERROR;
     switch (res) {
     case EMAIL_VERIFY_OK:
         if (enroll_set_email(db, r->tenant.id, e.id, email) != 0)
@@ -448,8 +444,9 @@ static void enroll_section(struct enroll_walk *w, const char *title, int step,
                            const struct enrollment *e, bool editable)
 {
     w->section(w, tr(w->r->lang, title),
-               editable ? enroll_app_href(w->r, e->id, arena_printf(&w->r->arena, "/passo/%d", step))
-                        : NULL);
+               editable
+                   ? enroll_app_href(w->r, e->id, arena_printf(&w->r->arena, "/passo/%d", step))
+                   : NULL);
 }
 
 static void enroll_row(struct enroll_walk *w, const char *label, const char *value)
@@ -580,8 +577,7 @@ static void enroll_doc_row(struct enroll_walk *w, const char *label, const char 
 void enroll_summary_doc(struct req *r, struct doc *d, const struct enrollment *e,
                         const struct campaign *c)
 {
-    struct enroll_walk w = {
-        .r = r, .section = enroll_doc_section, .row = enroll_doc_row, .doc = d};
+    struct enroll_walk w = {.r = r, .section = enroll_doc_section, .row = enroll_doc_row, .doc = d};
     enroll_summary_walk(&w, e, c);
 }
 
@@ -600,14 +596,16 @@ static void enroll_blocker(struct req *r, struct tv *d, enum enroll_submit s, in
                    enroll_app_href(r, e->id, arena_printf(&r->arena, "/passo/%d", missing)));
         return;
     case ENROLL_SUBMIT_DECLARATIONS:
-        tv_set_str(d, "blocker", tr(r->lang, N_("Accept the required declarations before "
-                                                "submitting.")));
+        tv_set_str(d, "blocker",
+                   tr(r->lang, N_("Accept the required declarations before "
+                                  "submitting.")));
         tv_set_str(d, "blocker_href", enroll_app_href(r, e->id, "/passo/6"));
         return;
     case ENROLL_SUBMIT_CLOSED:
         tv_set_str(d, "blocker",
-                   page_tr(r, N_("The campaign is not open: applications are accepted from "
-                                 "{opens} to {closes}."),
+                   page_tr(r,
+                           N_("The campaign is not open: applications are accepted from "
+                              "{opens} to {closes}."),
                            "opens", enroll_local_time(r, c->opens_at), "closes",
                            enroll_local_time(r, c->closes_at), NULL));
         return;
@@ -615,10 +613,11 @@ static void enroll_blocker(struct req *r, struct tv *d, enum enroll_submit s, in
         money_format(balance, bal);
         money_format(c->debt_threshold_cents, thr);
         tv_set_str(d, "blocker",
-                   page_tr(r, N_("Your balance is {balance}, below the {threshold} the "
-                                 "municipality allows for a new enrollment. Top up your credit or "
-                                 "settle the debt, then submit; if you cannot, contact the school "
-                                 "meals office, which can allow the submission."),
+                   page_tr(r,
+                           N_("Your balance is {balance}, below the {threshold} the "
+                              "municipality allows for a new enrollment. Top up your credit or "
+                              "settle the debt, then submit; if you cannot, contact the school "
+                              "meals office, which can allow the submission."),
                            "balance", bal, "threshold", thr, NULL));
         return;
     case ENROLL_SUBMIT_STATE:
@@ -759,8 +758,8 @@ void enroll_status(struct req *r, struct resp *w)
     tv_set_bool(d, "is_sent", e.status != ENROLLMENT_DRAFT && e.status != ENROLLMENT_WITHDRAWN);
     tv_set_bool(d, "editable", enroll_editable(&e));
     tv_set_str(d, "reject_reason", e.reject_reason);
-    tv_set_str(d, "first_saved_at", enroll_local_time(r, e.first_saved_at[0] ? e.first_saved_at
-                                                                                : e.created_at));
+    tv_set_str(d, "first_saved_at",
+               enroll_local_time(r, e.first_saved_at[0] ? e.first_saved_at : e.created_at));
     tv_set_str(d, "updated_at", enroll_local_time(r, e.updated_at));
     tv_set_str(d, "submitted_at", enroll_local_time(r, e.submitted_at));
     tv_set_str(d, "decided_at", enroll_local_time(r, e.decided_at));
@@ -792,12 +791,14 @@ void enroll_status(struct req *r, struct resp *w)
     for (size_t i = 0; i < n; i++) {
         struct tv *h = tv_push_dict(hist);
         tv_set_str(h, "at", enroll_local_time(r, ev[i].at));
-        tv_set_str(h, "who", !strcmp(ev[i].actor_kind, "staff") ? tr(r->lang, N_("Office"))
-                                                                 : tr(r->lang, N_("Family")));
+        tv_set_str(h, "who",
+                   !strcmp(ev[i].actor_kind, "staff") ? tr(r->lang, N_("Office"))
+                                                      : tr(r->lang, N_("Family")));
         enum enrollment_status st;
-        tv_set_str(h, "status", enrollment_status_parse(ev[i].status, &st)
-                                    ? tr(r->lang, enrollment_status_label(st))
-                                    : ev[i].status);
+        tv_set_str(h, "status",
+                   enrollment_status_parse(ev[i].status, &st)
+                       ? tr(r->lang, enrollment_status_label(st))
+                       : ev[i].status);
         tv_set_str(h, "action", ev[i].action);
     }
     enroll_summary_data(r, d, &e, &c);

@@ -45,31 +45,33 @@ static struct doc *enroll_doc_new(struct req *r, const char *lang, const char *t
 int enroll_render(struct req *r, const struct enrollment *e, const struct campaign *c, bool letter,
                   struct buf *out)
 {
-    struct doc *d = enroll_doc_new(r, r->lang,
-                                   letter ? N_("Credentials letter") : N_("Enrollment summary"));
+    struct doc *d =
+        enroll_doc_new(r, r->lang, letter ? N_("Credentials letter") : N_("Enrollment summary"));
     if (letter) {
-        doc_paragraph(d, page_tr(r, N_("Dear {name},"), "name",
-                                 arena_printf(&r->arena, "%s %s", e->guardian_name,
-                                              e->guardian_surname),
-                                 NULL));
-        doc_paragraph(d, page_tr(r, N_("we have received the enrollment of {pupil} in the school "
-                                       "meal service for the school year {year}. Keep this "
-                                       "letter: it holds what you need to use the service."),
+        doc_paragraph(
+            d,
+            page_tr(r, N_("Dear {name},"), "name",
+                    arena_printf(&r->arena, "%s %s", e->guardian_name, e->guardian_surname), NULL));
+        doc_paragraph(d, page_tr(r,
+                                 N_("we have received the enrollment of {pupil} in the school "
+                                    "meal service for the school year {year}. Keep this "
+                                    "letter: it holds what you need to use the service."),
                                  "pupil",
                                  arena_printf(&r->arena, "%s %s", e->pupil_name, e->pupil_surname),
                                  "year", e->school_year_label, NULL));
         doc_big_code(d, tr(r->lang, N_("User code")), e->user_code);
         doc_big_code(d, tr(r->lang, N_("Badge code")), e->badge_code);
         doc_heading(d, tr(r->lang, N_("How to sign in")));
-        doc_paragraph(d, page_tr(r, N_("Go to {url} and sign in with your user code (or your "
-                                       "child's codice fiscale) and your password."),
+        doc_paragraph(d, page_tr(r,
+                                 N_("Go to {url} and sign in with your user code (or your "
+                                    "child's codice fiscale) and your password."),
                                  "url", page_absolute_url(r, family_href(r, "/accedi")), NULL));
         doc_heading(d, tr(r->lang, N_("How to cancel a meal")));
-        doc_paragraph(d, tr(r->lang,
-                            N_("Your child is booked for lunch on every school day of the days "
-                               "you chose. If your child will not eat at school, cancel the meal "
-                               "on the website or in the app before the daily cut-off time; you "
-                               "can also ask for a plain meal (pasto in bianco) there.")));
+        doc_paragraph(
+            d, tr(r->lang, N_("Your child is booked for lunch on every school day of the days "
+                              "you chose. If your child will not eat at school, cancel the meal "
+                              "on the website or in the app before the daily cut-off time; you "
+                              "can also ask for a plain meal (pasto in bianco) there.")));
         doc_field(d, tr(r->lang, N_("Daily cut-off")), r->tenant.cutoff_time);
         doc_note(d, tr(r->lang, N_("The badge code becomes active only when the office confirms "
                                    "the enrollment: you will receive an e-mail then.")));
@@ -111,9 +113,9 @@ static void enroll_pdf(struct req *r, struct resp *w, bool letter)
         return;
     }
     resp_download(r, w, "application/pdf",
-                  letter ? "lettera-credenziali.pdf"
-                         : arena_printf(&r->arena, "riepilogo-iscrizione-%s.pdf",
-                                        e.pupil_fiscal_code),
+                  letter
+                      ? "lettera-credenziali.pdf"
+                      : arena_printf(&r->arena, "riepilogo-iscrizione-%s.pdf", e.pupil_fiscal_code),
                   pdf.data, pdf.len, false);
     buf_free(&pdf);
 }
@@ -138,8 +140,8 @@ void enroll_send_letter(struct req *r, const struct enrollment *e, const struct 
         return;
     }
     struct tv *data = tv_dict(&r->arena);
-    tv_set_str(data, "name", arena_printf(&r->arena, "%s %s", e->guardian_name,
-                                          e->guardian_surname));
+    tv_set_str(data, "name",
+               arena_printf(&r->arena, "%s %s", e->guardian_name, e->guardian_surname));
     tv_set_str(data, "pupil", arena_printf(&r->arena, "%s %s", e->pupil_name, e->pupil_surname));
     tv_set_str(data, "year", e->school_year_label);
     tv_set_str(data, "user_code", e->user_code);
@@ -151,8 +153,8 @@ void enroll_send_letter(struct req *r, const struct enrollment *e, const struct 
         goto out;
     if (mail_queue(db, &r->arena, &r->tenant, e->guardian_email, r->lang, "enrollment_submitted",
                    data, &mail_id) != 0 ||
-        mail_attach(db, mail_id, "lettera-credenziali.pdf", "application/pdf", pdf.data,
-                    pdf.len) != 0 ||
+        mail_attach(db, mail_id, "lettera-credenziali.pdf", "application/pdf", pdf.data, pdf.len) !=
+            0 ||
         db_commit(db) != DB_OK) {
         db_rollback(db);
         log_error("enrollment %lld: the credentials letter could not be queued", (long long)e->id);

@@ -35,9 +35,11 @@ static const struct field_spec step_fields[] = {
     {"wd_3", field_token, 3, false},
     {"wd_4", field_token, 3, false},
     {"wd_5", field_token, 3, false},
+    {"weekdays", field_token, 1, false}, /* never sent: carries the error of the group */
     /* diet */
     {"diet_kind", field_token, 10, false},
     {"diet_notes", field_multiline, 1000, false},
+    {"certificate", field_token, 1, false}, /* the file part; carries its error */
     /* payment */
     {"payment_method", field_token, 16, false},
     {"iban", field_text, 42, false},

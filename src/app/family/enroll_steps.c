@@ -72,8 +72,8 @@ static void enroll_step_page(struct req *r, struct resp *w, int status, const st
 {
     struct db *db = store_db();
     static const char *const titles[] = {
-        N_("Pupil"), N_("Parent and privacy"), N_("School and days"),
-        N_("Diet"),  N_("Payment"),            N_("Declarations"),
+        N_("Pupil"),   N_("Parent and privacy"), N_("School and days"), N_("Diet"),
+        N_("Payment"), N_("Declarations"),
     };
     struct tv *d = enroll_page(r, titles[step - 1], e, c, step);
     if (!page_form_begin(r, w, d, form_error))
@@ -102,9 +102,9 @@ static void enroll_step_page(struct req *r, struct resp *w, int status, const st
         enroll_text(r, d, "fields2", "birth_place", N_("Place of birth"), "text", "off",
                     N_("The municipality (e.g. Roma) or, for pupils born abroad, the state (e.g. "
                        "Romania)."),
-                    p ? (strcmp(p->province, "EE") ? arena_printf(&r->arena, "%s (%s)", p->name,
-                                                                  p->province)
-                                                   : p->name)
+                    p ? (strcmp(p->province, "EE")
+                             ? arena_printf(&r->arena, "%s (%s)", p->name, p->province)
+                             : p->name)
                       : "");
         const char *sex = enroll_choice(r, "sex", e->pupil_sex);
         tv_set_bool(d, "sex_f", !strcmp(sex, "F"));
@@ -128,9 +128,8 @@ static void enroll_step_page(struct req *r, struct resp *w, int status, const st
         enroll_text(r, d, "fields", "address", N_("Address"), "text", "street-address",
                     N_("Street, number, postcode and town."), e->guardian_address);
         tv_set_str(d, "email", e->guardian_email);
-        const char *res = enroll_choice(r, "resident", e->step >= STEP_GUARDIAN
-                                                           ? (e->guardian_resident ? "yes" : "no")
-                                                           : "");
+        const char *res = enroll_choice(
+            r, "resident", e->step >= STEP_GUARDIAN ? (e->guardian_resident ? "yes" : "no") : "");
         tv_set_bool(d, "resident_yes", !strcmp(res, "yes"));
         tv_set_bool(d, "resident_no", !strcmp(res, "no"));
         tv_set_bool(d, "privacy_checked", enroll_checked(r, "privacy", e->privacy_accepted));
@@ -143,9 +142,9 @@ static void enroll_step_page(struct req *r, struct resp *w, int status, const st
                 struct tv *sib = tv_set_list(d, "siblings");
                 for (size_t i = 0; i < n; i++)
                     if (strcmp(pupils[i].fiscal_code, e->pupil_fiscal_code) != 0)
-                        tv_set_str(tv_push_dict(sib), "name",
-                                   arena_printf(&r->arena, "%s %s", pupils[i].name,
-                                                pupils[i].surname));
+                        tv_set_str(
+                            tv_push_dict(sib), "name",
+                            arena_printf(&r->arena, "%s %s", pupils[i].name, pupils[i].surname));
             }
         }
         break;
@@ -212,8 +211,8 @@ static void enroll_step_page(struct req *r, struct resp *w, int status, const st
         const char *m = enroll_choice(r, "payment_method", e->payment_method);
         tv_set_bool(d, "pay_prepaid", strcmp(m, "direct_debit") != 0);
         tv_set_bool(d, "pay_sdd", !strcmp(m, "direct_debit"));
-        struct tv *f = enroll_text(r, d, "sdd_fields", "iban", N_("IBAN"), "text", "off", NULL,
-                                   e->iban);
+        struct tv *f =
+            enroll_text(r, d, "sdd_fields", "iban", N_("IBAN"), "text", "off", NULL, e->iban);
         tv_set_bool(f, "required", false);
         f = enroll_text(r, d, "sdd_fields", "iban_holder", N_("Account holder"), "text", "name",
                         N_("The person the bank account belongs to, who signs the mandate."),
@@ -256,9 +255,8 @@ static void enroll_step_page(struct req *r, struct resp *w, int status, const st
             tv_set_str(x, "name", arena_strdup(&r->arena, name));
             tv_set_str(x, "text", decl[i].text);
             tv_set_bool(x, "checked", enroll_checked(r, name, e->declarations_accepted));
-            tv_set_str(x, "error", req_field_error(r, name)
-                                       ? tr(r->lang, req_field_error(r, name))
-                                       : NULL);
+            tv_set_str(x, "error",
+                       req_field_error(r, name) ? tr(r->lang, req_field_error(r, name)) : NULL);
         }
         break;
     }
@@ -461,9 +459,8 @@ static int enroll_do_diet(struct req *r, struct db *db, const struct enrollment 
     const struct req_file *f = req_file(r, "certificate");
     if (f && !strcmp(kind, "medical")) {
         int64_t id = 0;
-        enum attachment_err ae =
-            attachment_store(db, r->tenant.id, ATTACHMENT_MEDICAL_CERTIFICATE, f->filename,
-                             f->data, f->len, who->label, &id);
+        enum attachment_err ae = attachment_store(db, r->tenant.id, ATTACHMENT_MEDICAL_CERTIFICATE,
+                                                  f->filename, f->data, f->len, who->label, &id);
         if (ae == ATTACHMENT_ERR_DB)
             return -1;
         if (ae != ATTACHMENT_OK)
@@ -510,8 +507,9 @@ static int enroll_do_payment(struct req *r, struct db *db, const struct enrollme
             if (ie != IBAN_OK)
                 req_set_field_error(r, "iban", app_iban_msgid(ie));
             else if (!iban.sepa)
-                req_set_field_error(r, "iban", N_("Direct debit needs an account in the SEPA "
-                                                  "area."));
+                req_set_field_error(r, "iban",
+                                    N_("Direct debit needs an account in the SEPA "
+                                       "area."));
         }
         holder = enroll_required(r, "iban_holder");
         if (!req_field(r, "mandate"))
@@ -653,12 +651,12 @@ void enroll_step_submit(struct req *r, struct resp *w)
             page_error(r, w, 500);
             return;
         }
-        resp_redirect(w, 303, enroll_app_href(r, e.id, created ? "?salvata=1&account=1"
-                                                               : "?salvata=1"));
+        resp_redirect(w, 303,
+                      enroll_app_href(r, e.id, created ? "?salvata=1&account=1" : "?salvata=1"));
         return;
     }
-    resp_redirect(w, 303, step < ENROLLMENT_STEPS
-                              ? enroll_app_href(r, e.id, arena_printf(&r->arena, "/passo/%d",
-                                                                      step + 1))
-                              : enroll_app_href(r, e.id, "/riepilogo"));
+    resp_redirect(w, 303,
+                  step < ENROLLMENT_STEPS
+                      ? enroll_app_href(r, e.id, arena_printf(&r->arena, "/passo/%d", step + 1))
+                      : enroll_app_href(r, e.id, "/riepilogo"));
 }
