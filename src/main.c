@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "docs/doc.h"
 
 static void main_usage(FILE *out)
 {
@@ -30,6 +31,9 @@ int main(int argc, char **argv)
         {"serve", cli_serve}, {"demo", cli_demo},   {"migrate", cli_migrate},
         {"admin", cli_admin}, {"check", cli_check}, {"smtp-standin", cli_smtp_standin},
     };
+    /* Hidden: the PDF renderer, started as a child process by doc_render_pdf (docs/doc.h). */
+    if (!strcmp(argv[1], "render-pdf"))
+        return doc_render_main(stdin, stdout);
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].run(argc - 1, argv + 1);

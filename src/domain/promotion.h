@@ -16,10 +16,10 @@
 enum promotion_kind { PROMOTION_INFANZIA = 0, PROMOTION_PRIMARIA = 1, PROMOTION_SECONDARIA = 2 };
 
 enum promotion_result {
-    PROMOTION_SAME_SCHOOL,  /* out: the class name in the same school */
-    PROMOTION_NEXT_KIND,    /* *next_kind: the school kind the family must pick a school of */
-    PROMOTION_PICK_CLASS,   /* same school, the class cannot be derived */
-    PROMOTION_LEAVES,       /* the last year of the last school kind the service covers */
+    PROMOTION_SAME_SCHOOL, /* out: the class name in the same school */
+    PROMOTION_NEXT_KIND,   /* *next_kind: the school kind the family must pick a school of */
+    PROMOTION_PICK_CLASS,  /* same school, the class cannot be derived */
+    PROMOTION_LEAVES,      /* the last year of the last school kind the service covers */
 };
 
 /* class_name of the ending year, the school's kind, the pupil's birth year and the first

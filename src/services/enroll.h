@@ -68,8 +68,8 @@ struct enroll_payment {
 /* Save one step. Each appends a history event listing the fields that changed. 0 or -1. */
 int enroll_save_pupil(struct db *db, const struct enrollment *e, const struct enroll_pupil *p,
                       const struct enrollment_actor *who);
-int enroll_save_guardian(struct db *db, const struct enrollment *e,
-                         const struct enroll_guardian *g, const struct enrollment_actor *who);
+int enroll_save_guardian(struct db *db, const struct enrollment *e, const struct enroll_guardian *g,
+                         const struct enrollment_actor *who);
 int enroll_save_school(struct db *db, const struct enrollment *e, const struct enroll_school *s,
                        const struct enrollment_actor *who);
 int enroll_save_diet(struct db *db, const struct enrollment *e, const struct enroll_diet *d,
@@ -82,7 +82,7 @@ int enroll_save_declarations(struct db *db, const struct enrollment *e,
 enum enroll_account {
     ENROLL_ACCOUNT_OK,
     ENROLL_ACCOUNT_INCOMPLETE, /* pupil, guardian and privacy consent are needed first */
-    ENROLL_ACCOUNT_TAKEN,      /* the guardian's codice fiscale has an account with another e-mail */
+    ENROLL_ACCOUNT_TAKEN, /* the guardian's codice fiscale has an account with another e-mail */
     ENROLL_ACCOUNT_PUPIL_TAKEN, /* the pupil is in another family's account */
     ENROLL_ACCOUNT_ERROR,
 };

@@ -28,6 +28,10 @@
 #define SMTP_STANDIN_PATH_MAX 1024
 #define SMTP_STANDIN_CRED_MAX 256
 
+/* Whatever the sender builds, the stand-in takes. */
+_Static_assert(SMTP_STANDIN_MESSAGE_MAX >= MIME_MESSAGE_MAX + 64 * 1024,
+               "the stand-in accepts every message mime_build can produce");
+
 struct smtp_standin {
     int listen_fd;
     int wake[2]; /* a byte on wake[1] stops the thread */
@@ -543,7 +547,245 @@ static const char *smtp_decode_body(struct arena *a, const char *hdr, size_t hle
     return r;
 }
 
-static void smtp_parse(struct arena *a, const char *raw, size_t n, struct smtp_standin_msg *m)
+/* The value of parameter name (case-insensitive) in a header value "type; a=b; c=\"d\"", with
+   quoted-string escapes undone; NULL when absent. */
+static const char *smtp_param(struct arena *a, const char *v, const char *name)
+{
+    size_t nl = strlen(name);
+    for (const char *p = strchr(v, ';'); p; p = strchr(p, ';')) {
+        p++;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        const char *k = p;
+        while (*p && !strchr("=; \t", *p))
+            p++;
+        size_t kl = (size_t)(p - k);
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p != '=')
+            continue;
+        p++;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        bool want = kl == nl && strncasecmp(k, name, nl) == 0;
+        char *out = want ? arena_alloc(a, strlen(p) + 1) : NULL;
+        size_t o = 0;
+        if (*p == '"') {
+            for (p++; *p && *p != '"'; p++) {
+                if (*p == '\\' && p[1])
+                    p++;
+                if (out)
+                    out[o++] = *p;
+            }
+            if (*p == '"')
+                p++;
+        } else {
+            for (; *p && !strchr("; \t", *p); p++)
+                if (out)
+                    out[o++] = *p;
+        }
+        if (out) {
+            out[o] = '\0';
+            return out;
+        }
+    }
+    return NULL;
+}
+
+static int smtp_hex(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* An RFC 2231 extended value: the charset'language' prefix dropped (first segment only), %XX
+   decoded. */
+static void smtp_ext_value(struct buf *out, const char *v, bool first)
+{
+    if (first) {
+        const char *q1 = strchr(v, '\'');
+        const char *q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
+        if (q2)
+            v = q2 + 1;
+    }
+    for (; *v; v++) {
+        if (*v == '%' && smtp_hex(v[1]) >= 0 && smtp_hex(v[2]) >= 0) {
+            buf_putc(out, (char)(smtp_hex(v[1]) * 16 + smtp_hex(v[2])));
+            v += 2;
+        } else {
+            buf_putc(out, *v);
+        }
+    }
+}
+
+/* An attachment's name from Content-Disposition (filename*, its filename*0*, filename*1* ...
+   segments, or filename with RFC 2047 words), else Content-Type's name; "" when none. */
+static const char *smtp_filename(struct arena *a, const char *disp, const char *ct)
+{
+    struct buf out;
+    buf_init(&out, SMTP_STANDIN_FILENAME_MAX);
+    const char *v = smtp_param(a, disp, "filename*");
+    if (v) {
+        smtp_ext_value(&out, v, true);
+    } else {
+        for (unsigned k = 0; k < SMTP_STANDIN_SEGMENTS_MAX; k++) {
+            char name[32];
+            snprintf(name, sizeof(name), "filename*%u*", k);
+            if ((v = smtp_param(a, disp, name))) {
+                smtp_ext_value(&out, v, k == 0);
+                continue;
+            }
+            snprintf(name, sizeof(name), "filename*%u", k);
+            if (!(v = smtp_param(a, disp, name)))
+                break;
+            buf_puts(&out, v);
+        }
+    }
+    if (out.len == 0 && ((v = smtp_param(a, disp, "filename")) || (v = smtp_param(a, ct, "name"))))
+        mime_header_decode(&out, v);
+    const char *r = arena_strndup(a, buf_str(&out), out.len);
+    buf_free(&out);
+    return r;
+}
+
+/* A part's body decoded by its Content-Transfer-Encoding, any bytes (an attachment). */
+static void smtp_decode_bytes(struct arena *a, const char *cte, const char *body, size_t blen,
+                              struct smtp_standin_attachment *f)
+{
+    f->data = (const unsigned char *)"";
+    f->len = 0;
+    if (strcasecmp(cte, "base64") == 0) {
+        size_t cap = blen / 4 * 3 + 3, len = 0;
+        unsigned char *bin = arena_alloc(a, cap);
+        const char *end = NULL;
+        /* Decoding stops at the first character that is not base64: what came before is kept. */
+        if (sodium_base642bin(bin, cap, body, blen, " \t\r\n", &len, &end,
+                              sodium_base64_VARIANT_ORIGINAL) == 0) {
+            f->data = bin;
+            f->len = len;
+        }
+    } else if (strcasecmp(cte, "quoted-printable") == 0) {
+        struct buf out;
+        buf_init(&out, SMTP_STANDIN_MESSAGE_MAX);
+        mime_qp_decode(&out, body, blen);
+        unsigned char *d = arena_alloc(a, out.len + 1);
+        memcpy(d, buf_str(&out), out.len);
+        f->data = d;
+        f->len = out.len;
+        buf_free(&out);
+    } else {
+        f->data = (const unsigned char *)body; /* 7bit, 8bit, binary: as received */
+        f->len = blen;
+    }
+}
+
+/* Walks a message's MIME tree: bounded in depth and in parts, so any input ends. */
+struct smtp_walk {
+    struct arena *a;
+    struct smtp_standin_msg *m;
+    struct smtp_standin_attachment *files; /* m->attachments, writable */
+    unsigned parts;
+    bool text_set, html_set;
+};
+
+static void smtp_walk(struct smtp_walk *w, const char *hdr, size_t hlen, const char *body,
+                      size_t blen, unsigned depth);
+
+/* The next delimiter line "--boundary" at or after s (which starts a line), or NULL: at the
+   start of a line and followed by "--", white space or the line end, so a longer boundary
+   that starts with this one does not count. */
+static const char *smtp_delim(const char *s, const char *end, const char *delim, size_t dl)
+{
+    for (const char *p = s; (size_t)(end - p) >= dl;) {
+        const char *q = memmem(p, (size_t)(end - p), delim, dl);
+        if (!q)
+            return NULL;
+        const char *t = q + dl;
+        if ((q == s || q[-1] == '\n') && (t == end || strchr("- \t\r\n", *t)))
+            return q;
+        p = q + 1;
+    }
+    return NULL;
+}
+
+static void smtp_multipart(struct smtp_walk *w, const char *boundary, const char *body, size_t blen,
+                           unsigned depth)
+{
+    const char *delim = arena_printf(w->a, "--%s", boundary);
+    size_t dl = strlen(delim);
+    const char *end = body + blen;
+    for (const char *p = smtp_delim(body, end, delim, dl);
+         p && w->parts < SMTP_STANDIN_PARTS_MAX;) {
+        const char *after = p + dl;
+        if (end - after >= 2 && after[0] == '-' && after[1] == '-')
+            break; /* the closing delimiter */
+        const char *nl = memchr(after, '\n', (size_t)(end - after));
+        if (!nl)
+            break;
+        const char *part = nl + 1;
+        const char *next = smtp_delim(part, end, delim, dl);
+        size_t plen = (size_t)((next ? next : end) - part);
+        /* The line break before a delimiter belongs to the delimiter. */
+        if (next && plen >= 2 && part[plen - 2] == '\r' && part[plen - 1] == '\n')
+            plen -= 2;
+        else if (next && plen >= 1 && part[plen - 1] == '\n')
+            plen -= 1;
+        size_t phl, pbl;
+        const char *pb;
+        smtp_split(part, plen, &phl, &pb, &pbl);
+        smtp_walk(w, part, phl, pb, pbl, depth + 1);
+        p = next;
+    }
+}
+
+static void smtp_walk(struct smtp_walk *w, const char *hdr, size_t hlen, const char *body,
+                      size_t blen, unsigned depth)
+{
+    struct arena *a = w->a;
+    struct smtp_standin_msg *m = w->m;
+    if (w->parts++ >= SMTP_STANDIN_PARTS_MAX)
+        return;
+    const char *ct = smtp_header(a, hdr, hlen, "Content-Type");
+    char *type = arena_strndup(a, ct, strcspn(ct, "; \t"));
+    for (char *t = type; *t; t++)
+        if (*t >= 'A' && *t <= 'Z')
+            *t = (char)(*t + 32);
+    if (strncmp(type, "multipart/", 10) == 0) {
+        const char *boundary = smtp_param(a, ct, "boundary");
+        if (boundary && *boundary && strlen(boundary) <= SMTP_STANDIN_BOUNDARY_MAX &&
+            depth < SMTP_STANDIN_DEPTH_MAX)
+            smtp_multipart(w, boundary, body, blen, depth);
+        if (boundary || depth > 0)
+            return;
+    }
+    const char *disp = smtp_header(a, hdr, hlen, "Content-Disposition");
+    const char *filename = smtp_filename(a, disp, ct);
+    if (strncasecmp(disp, "attachment", 10) == 0 || *filename) {
+        if (m->nattachments == SMTP_STANDIN_ATTACHMENTS_MAX)
+            return;
+        if (!w->files)
+            m->attachments = w->files =
+                arena_calloc(a, SMTP_STANDIN_ATTACHMENTS_MAX, sizeof(*w->files));
+        struct smtp_standin_attachment *f = &w->files[m->nattachments++];
+        f->filename = filename;
+        f->content_type = type;
+        smtp_decode_bytes(a, smtp_header(a, hdr, hlen, "Content-Transfer-Encoding"), body, blen, f);
+        return;
+    }
+    /* The message itself when it is not multipart; else its first text and HTML parts (a
+       part without a type is text/plain, RFC 2046). */
+    if (!w->text_set && (depth == 0 || !*type || strcmp(type, "text/plain") == 0)) {
+        m->text = smtp_decode_body(a, hdr, hlen, body, blen);
+        w->text_set = true;
+    } else if (!w->html_set && strcmp(type, "text/html") == 0) {
+        m->html = smtp_decode_body(a, hdr, hlen, body, blen);
+        w->html_set = true;
+    }
+}
+
+void smtp_standin_parse(struct arena *a, const char *raw, size_t n, struct smtp_standin_msg *m)
 {
     size_t hlen, blen;
     const char *body;
@@ -563,47 +805,43 @@ static void smtp_parse(struct arena *a, const char *raw, size_t n, struct smtp_s
     m->subject = arena_strdup(a, buf_str(&subj));
     buf_free(&subj);
     m->text = m->html = "";
-    const char *bp = strcasestr(m->content_type, "boundary=");
-    if (strncasecmp(m->content_type, "multipart/", 10) != 0 || !bp) {
-        m->text = smtp_decode_body(a, raw, hlen, body, blen);
-        return;
-    }
-    bp += 9;
-    char boundary[80];
-    size_t bl = 0;
-    if (*bp == '"')
-        bp++;
-    while (*bp && *bp != '"' && *bp != ';' && *bp != ' ' && bl + 1 < sizeof(boundary))
-        boundary[bl++] = *bp++;
-    boundary[bl] = '\0';
-    char delim[96];
-    snprintf(delim, sizeof(delim), "--%s", boundary);
-    size_t dl = strlen(delim);
-    const char *p = memmem(body, blen, delim, dl);
-    const char *end = body + blen;
-    while (p && (size_t)(end - p) > dl + 2 && p[dl] != '-') {
-        const char *part = memchr(p, '\n', (size_t)(end - p));
-        if (!part)
+    m->attachments = NULL;
+    m->nattachments = 0;
+    struct smtp_walk w = {.a = a, .m = m};
+    smtp_walk(&w, raw, hlen, body, blen, 0);
+}
+
+/* <dir>/<seq>.eml into m (its strings in the arena). 1, 0 when there is no such file, -1 when
+   it cannot be read. */
+static int smtp_read_file(struct arena *a, const char *dir, unsigned seq,
+                          struct smtp_standin_msg *m)
+{
+    char path[SMTP_STANDIN_PATH_MAX + 32];
+    snprintf(path, sizeof(path), "%s/%06u.eml", dir, seq);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return errno == ENOENT ? 0 : -1;
+    struct buf raw;
+    buf_init(&raw, SMTP_STANDIN_MESSAGE_MAX + 4096);
+    char chunk[8192];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        if (buf_append(&raw, chunk, got) != BUF_OK)
             break;
-        part++;
-        const char *next = memmem(part, (size_t)(end - part), delim, dl);
-        if (!next)
-            next = end;
-        size_t plen = (size_t)(next - part);
-        if (plen >= 2 && part[plen - 2] == '\r')
-            plen -= 2; /* the CRLF before a delimiter belongs to the delimiter */
-        else if (plen >= 1 && part[plen - 1] == '\n')
-            plen -= 1;
-        size_t phl, pbl;
-        const char *pb;
-        smtp_split(part, plen, &phl, &pb, &pbl);
-        const char *ct = smtp_header(a, part, phl, "Content-Type");
-        if (strncasecmp(ct, "text/plain", 10) == 0)
-            m->text = smtp_decode_body(a, part, phl, pb, pbl);
-        else if (strncasecmp(ct, "text/html", 9) == 0)
-            m->html = smtp_decode_body(a, part, phl, pb, pbl);
-        p = next < end ? next : NULL;
-    }
+    fclose(f);
+    memset(m, 0, sizeof(*m));
+    m->seq = seq;
+    m->raw_len = raw.len;
+    m->raw = arena_strndup(a, buf_str(&raw), raw.len);
+    smtp_standin_parse(a, m->raw, m->raw_len, m);
+    buf_free(&raw);
+    return 1;
+}
+
+int smtp_standin_read_one(struct arena *a, const char *dir, unsigned seq,
+                          struct smtp_standin_msg *out)
+{
+    return seq == 0 ? 0 : smtp_read_file(a, dir, seq, out);
 }
 
 static int smtp_seq_desc(const void *x, const void *y)
@@ -638,27 +876,9 @@ int smtp_standin_read(struct arena *a, const char *dir, size_t max, struct smtp_
     }
     closedir(d);
     struct smtp_standin_msg *msgs = arena_calloc(a, count ? count : 1, sizeof(*msgs));
-    for (size_t i = 0; i < count; i++) {
-        char path[SMTP_STANDIN_PATH_MAX + 32];
-        snprintf(path, sizeof(path), "%s/%06u.eml", dir, seqs[i]);
-        FILE *f = fopen(path, "rb");
-        if (!f)
-            continue;
-        struct buf raw;
-        buf_init(&raw, SMTP_STANDIN_MESSAGE_MAX + 4096);
-        char chunk[8192];
-        size_t got;
-        while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-            if (buf_append(&raw, chunk, got) != BUF_OK)
-                break;
-        fclose(f);
-        struct smtp_standin_msg *m = &msgs[(*n)++];
-        m->seq = seqs[i];
-        m->raw_len = raw.len;
-        m->raw = arena_strndup(a, buf_str(&raw), raw.len);
-        smtp_parse(a, m->raw, m->raw_len, m);
-        buf_free(&raw);
-    }
+    for (size_t i = 0; i < count; i++)
+        if (smtp_read_file(a, dir, seqs[i], &msgs[*n]) == 1)
+            (*n)++;
     *out = msgs;
     return 0;
 }

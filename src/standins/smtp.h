@@ -12,6 +12,13 @@
  *
  * A stored file starts with three envelope lines (X-Standin-Mail-From, X-Standin-Rcpt-To,
  * X-Standin-Received) followed by the message as received.
+ *
+ * Reading a stored message back walks its MIME tree (multipart inside multipart, bounded in
+ * depth and in parts): the first text/plain and text/html parts become the text and the HTML,
+ * every part with Content-Disposition: attachment or a file name becomes an attachment, decoded
+ * from base64 or quoted-printable, its name from RFC 2231 filename* (also split in segments),
+ * filename or Content-Type's name. The reader never fails on what it reads: a malformed or cut
+ * message gives whatever parts could be found.
  */
 #ifndef REFETTORIO_STANDINS_SMTP_H
 #define REFETTORIO_STANDINS_SMTP_H
@@ -20,11 +27,18 @@
 
 #include "util/arena.h"
 
-#define SMTP_STANDIN_LINE_MAX    1000 /* with CRLF (RFC 5321 section 4.5.3.1.6) */
-#define SMTP_STANDIN_MESSAGE_MAX (10 * 1024 * 1024)
+#define SMTP_STANDIN_LINE_MAX    1000               /* with CRLF (RFC 5321 section 4.5.3.1.6) */
+#define SMTP_STANDIN_MESSAGE_MAX (16 * 1024 * 1024) /* over MIME_MESSAGE_MAX, see smtp.c */
 #define SMTP_STANDIN_RCPT_MAX    100
 #define SMTP_STANDIN_LIST_MAX    200   /* messages read back at once */
 #define SMTP_STANDIN_IDLE_MS     30000 /* a silent client is dropped */
+/* Reading a stored message back. */
+#define SMTP_STANDIN_PARTS_MAX       64  /* MIME parts looked at in one message */
+#define SMTP_STANDIN_DEPTH_MAX       4   /* multiparts inside multiparts */
+#define SMTP_STANDIN_ATTACHMENTS_MAX 16  /* attachments kept per message */
+#define SMTP_STANDIN_BOUNDARY_MAX    200 /* a longer boundary: the multipart is not read */
+#define SMTP_STANDIN_FILENAME_MAX    512 /* bytes of a decoded file name; longer ones are cut */
+#define SMTP_STANDIN_SEGMENTS_MAX    64  /* RFC 2231 filename*N segments */
 
 struct smtp_standin_opts {
     const char *dir;      /* where messages are stored (created if missing) */
@@ -43,14 +57,24 @@ unsigned smtp_standin_count(struct smtp_standin *s);
 /* Stop the thread, close the socket, free s. NULL is ignored. */
 void smtp_standin_stop(struct smtp_standin *s);
 
+/* A file attached to a stored message, decoded. */
+struct smtp_standin_attachment {
+    const char *filename;      /* as decoded, any bytes but NUL; "" when the part has none */
+    const char *content_type;  /* the media type, lower-cased, without parameters; may be "" */
+    const unsigned char *data; /* the decoded bytes */
+    size_t len;
+};
+
 /* A stored message, decoded: the envelope, the main headers (subject decoded from RFC 2047),
-   and the plain-text and HTML parts decoded from quoted-printable. Strings live in the arena;
-   absent ones are "". */
+   the plain-text and HTML parts decoded from quoted-printable, and the attachments in the
+   order they came. Strings live in the arena; absent ones are "". */
 struct smtp_standin_msg {
     unsigned seq;
     const char *mail_from, *rcpt_to, *received_at;
     const char *from, *to, *subject, *date, *message_id, *tenant, *content_type;
     const char *text, *html;
+    const struct smtp_standin_attachment *attachments;
+    size_t nattachments;
     const char *raw; /* the message as received, CRLF line ends */
     size_t raw_len;
 };
@@ -59,5 +83,13 @@ struct smtp_standin_msg {
    dir cannot be read (a missing dir is 0 messages). */
 int smtp_standin_read(struct arena *a, const char *dir, size_t max, struct smtp_standin_msg **out,
                       size_t *n);
+/* The message stored with sequence number seq. 1, 0 when there is none, -1 when it cannot be
+   read. */
+int smtp_standin_read_one(struct arena *a, const char *dir, unsigned seq,
+                          struct smtp_standin_msg *out);
+/* Decode raw[0..n) (a stored file: envelope lines, then the message) into m, as the readers
+   above do; m's fields point into the arena and into raw, which must outlive m. Never fails.
+   Exposed for the tests and for fuzzing. */
+void smtp_standin_parse(struct arena *a, const char *raw, size_t n, struct smtp_standin_msg *m);
 
 #endif

@@ -38,6 +38,17 @@ struct kv {
 
 struct route;
 
+/* A file part of a multipart/form-data body (web/multipart.h). data points into the request's
+   body; filename is what the browser sent, folder removed, not otherwise cleaned; content_type
+   is the browser's claim, lower-cased, never to be trusted for what the file is. */
+struct req_file {
+    const char *field;
+    const char *filename;
+    const char *content_type;
+    const unsigned char *data;
+    size_t len;
+};
+
 struct req {
     struct arena arena;
     enum http_method method;
@@ -47,8 +58,10 @@ struct req {
     const char *rest;    /* path after "/<tenant>" ("/" at least) */
     struct kv *query;    /* decoded query arguments */
     size_t nquery;
-    struct kv *form; /* decoded urlencoded body arguments */
+    struct kv *form; /* decoded urlencoded body arguments, or a multipart body's text parts */
     size_t nform;
+    struct req_file *files; /* a multipart body's file parts (ROUTE_UPLOAD routes only) */
+    size_t nfiles;
     const char *content_type;
     struct buf body;  /* raw body, bounded */
     int limit_status; /* non-zero: a limit was exceeded, answer with this status */
@@ -105,6 +118,9 @@ const char *req_field_error(const struct req *r, const char *name);
 /* A problem the handler found with a declared field (e.g. two passwords that differ): shown
    next to the field like a validator's message. */
 void req_set_field_error(struct req *r, const char *name, const char *msgid);
+/* The file uploaded in field name on a ROUTE_UPLOAD route; NULL when absent or empty (a browser
+   sends an empty part with filename="" when nothing was chosen). Implemented in multipart.c. */
+const struct req_file *req_file(const struct req *r, const char *name);
 /* Path parameter captured by {name} in the route pattern, in order. */
 const char *req_param(const struct req *r, int i);
 /* Milliseconds since the request began. */

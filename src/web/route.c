@@ -9,6 +9,7 @@
 #include "web/form.h"
 #include "web/html.h"
 #include "web/i18n.h"
+#include "web/multipart.h"
 #include "web/page.h"
 #include "web/session.h"
 #include "web/static.h"
@@ -194,6 +195,20 @@ static bool router_form_fields(struct req *r)
         }
         return true;
     }
+    if (strncasecmp(ct, "multipart/form-data", 19) == 0 && (r->route->flags & ROUTE_UPLOAD)) {
+        struct multipart m;
+        enum multipart_err e = multipart_parse(&r->arena, ct, r->body.data, r->body.len, &m);
+        if (e != MULTIPART_OK) {
+            r->limit_status = 400;
+            r->limit_reason = multipart_err_reason(e);
+            return false;
+        }
+        r->form = m.fields;
+        r->nform = m.nfields;
+        r->files = m.files;
+        r->nfiles = m.nfiles;
+        return true;
+    }
     r->limit_status = 415;
     r->limit_reason = "unsupported content type";
     return false;
@@ -207,7 +222,70 @@ static const char *router_lookup(const struct kv *list, size_t n, const char *na
     return NULL;
 }
 
-static void router_validate_fields(struct req *r)
+/* A declared name ending in "[]" is a repeated field (checkboxes sharing one name). */
+static bool router_field_repeated(const struct field_spec *f)
+{
+    size_t n = strlen(f->name);
+    return n > 2 && f->name[n - 2] == '[' && f->name[n - 1] == ']';
+}
+
+/* "a\nb\nc" from the non-NULL items of v[0..n). */
+static const char *router_join(struct arena *a, const char *const *v, size_t n)
+{
+    size_t len = 0, k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i])
+            len += strlen(v[i]) + 1;
+    if (!len)
+        return NULL;
+    char *out = arena_alloc(a, len);
+    for (size_t i = 0; i < n; i++)
+        if (v[i]) {
+            size_t l = strlen(v[i]);
+            memcpy(out + k, v[i], l);
+            k += l;
+            out[k++] = '\n';
+        }
+    out[k - 1] = '\0';
+    return out;
+}
+
+/* Every non-empty occurrence of repeated field i: each is held to the limit and the validator;
+   the values are joined with newlines (which a value may therefore not hold), the raw ones
+   for refilling the form, the valid ones only when all are valid. */
+static void router_validate_repeated(struct req *r, size_t i, const struct kv *list, size_t n)
+{
+    const struct field_spec *f = &r->route->fields[i];
+    const char **raw = arena_calloc(&r->arena, n + 1, sizeof(*raw));
+    const char **val = arena_calloc(&r->arena, n + 1, sizeof(*val));
+    const char *err = NULL;
+    size_t count = 0;
+    for (size_t k = 0; k < n; k++) {
+        const char *in = list[k].value;
+        if (strcmp(list[k].name, f->name) || !*in)
+            continue;
+        const char *e = NULL, *out = NULL;
+        if (strpbrk(in, "\r\n"))
+            e = N_("This value is not valid.");
+        else if (route_utf8_chars(in) > f->max_chars)
+            e = N_("This is too long: please shorten it.");
+        else if (!(e = f->validate(&r->arena, in, &out)) && out && strpbrk(out, "\r\n"))
+            e = N_("This value is not valid.");
+        if (e && !err)
+            err = e;
+        raw[count] = in;
+        val[count++] = e || !out || !*out ? NULL : out;
+    }
+    if (!err && f->required && !router_join(&r->arena, val, count))
+        err = N_("This field is required.");
+    r->raw[i] = router_join(&r->arena, raw, count);
+    r->values[i] = err ? NULL : router_join(&r->arena, val, count);
+    r->errors[i] = err;
+    if (err)
+        r->has_errors = true;
+}
+
+void router_validate_fields(struct req *r)
 {
     const struct route *rt = r->route;
     r->values = arena_calloc(&r->arena, rt->nfields + 1, sizeof(char *));
@@ -216,6 +294,11 @@ static void router_validate_fields(struct req *r)
     bool from_query = http_method_is_safe(r->method);
     for (size_t i = 0; i < rt->nfields; i++) {
         const struct field_spec *f = &rt->fields[i];
+        if (router_field_repeated(f)) {
+            router_validate_repeated(r, i, from_query ? r->query : r->form,
+                                     from_query ? r->nquery : r->nform);
+            continue;
+        }
         const char *in = from_query ? router_lookup(r->query, r->nquery, f->name)
                                     : router_lookup(r->form, r->nform, f->name);
         r->raw[i] = in;
@@ -235,6 +318,24 @@ static void router_validate_fields(struct req *r)
         if (err)
             r->has_errors = true;
     }
+}
+
+size_t req_field_list(struct req *r, const char *name, bool raw, const char ***out)
+{
+    const char *joined = raw ? req_field_raw(r, name) : req_field(r, name);
+    size_t n = 0;
+    for (const char *p = joined; p && *p; p++)
+        n += *p == '\n';
+    n += joined != NULL;
+    const char **v = arena_calloc(&r->arena, n + 1, sizeof(*v));
+    const char *p = joined;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strcspn(p, "\n");
+        v[i] = arena_strndup(&r->arena, p, len);
+        p += len + (p[len] != '\0');
+    }
+    *out = v;
+    return n;
 }
 
 bool router_accepts_upload(const char *raw_uri)

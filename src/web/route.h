@@ -22,6 +22,10 @@ typedef void (*route_handler)(struct req *r, struct resp *w);
    failure return the English msgid of the problem, shown next to the field. */
 typedef const char *(*field_validator)(struct arena *a, const char *in, const char **out);
 
+/* A name ending in "[]" ("class[]") declares a repeated field, such as checkboxes that share
+   one name: every occurrence is held to max_chars and the validator (empty ones are ignored;
+   required means at least one), and the handler reads them with req_field_list. req_field and
+   req_field_raw give them joined by newlines, so a value may not contain one. */
 struct field_spec {
     const char *name;
     field_validator validate;
@@ -69,6 +73,13 @@ void router_dispatch(struct req *r, struct resp *w);
 /* Whether some upload route could match this raw request target (decided before the body is
    read, to choose the body limit). */
 bool router_accepts_upload(const char *raw_uri);
+/* The router's field step: validate r->route's declared fields from r->query (safe methods) or
+   r->form into r->values, r->raw and r->errors; exposed for tests. */
+void router_validate_fields(struct req *r);
+/* The values of repeated field name ("class[]"): the valid ones, or with raw what was sent
+   (valid or not, for refilling a form). Returns how many; *out (request arena) has them in the
+   order sent, then NULL. 0 when the field was invalid (raw false), absent or undeclared. */
+size_t req_field_list(struct req *r, const char *name, bool raw, const char ***out);
 /* Match a pattern against a path, capturing {params}; exposed for tests. */
 bool route_match(const char *pattern, const char *path, struct arena *a,
                  const char *params[ROUTE_MAX_PARAMS]);

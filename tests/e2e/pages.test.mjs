@@ -200,6 +200,33 @@ const PAGES = [
     title: () => `${t('School meal service', 'en')} - ${DEMO.tenantName}`,
     h1: () => DEMO.tenantName,
   },
+  { name: 'office enrollment campaigns', staff: true,
+    open: (page, base) => page.goto(`${base}/${DEMO.tenantSlug}/ufficio/campagne`), status: 200,
+    title: () => `${t('Enrollment campaigns')} - ${DEMO.tenantName}`, h1: () => t('Enrollment campaigns') },
+  { name: 'new enrollment campaign', staff: true,
+    open: (page, base) => page.goto(`${base}/${DEMO.tenantSlug}/ufficio/campagne/nuova`), status: 200,
+    title: () => `${t('New campaign')} - ${DEMO.tenantName}`, h1: () => t('New campaign') },
+  { name: 'enrollment campaign', staff: true,
+    open: async (page, base) => { await page.goto(`${base}/${DEMO.tenantSlug}/ufficio/campagne`);
+      return page.goto(base + await page.getAttribute('table tbody a', 'href')); }, status: 200,
+    title: () => `Iscrizioni e rinnovi 2027/2028 - ${DEMO.tenantName}`, h1: () => 'Iscrizioni e rinnovi 2027/2028' },
+  { name: 'ISEE bands', staff: true,
+    open: (page, base) => page.goto(`${base}/${DEMO.tenantSlug}/ufficio/campagne/fasce-isee`), status: 200,
+    title: () => `${t('ISEE bands')} - ${DEMO.tenantName}`, h1: () => t('ISEE bands') },
+  { name: 'office enrollments', staff: true,
+    open: (page, base) => page.goto(`${base}/${DEMO.tenantSlug}/ufficio/iscrizioni`), status: 200,
+    title: () => `${t('Enrollments')} - ${DEMO.tenantName}`, h1: () => t('Enrollments') },
+  { name: 'office enrollment detail', staff: true,
+    open: async (page, base) => {
+      await page.goto(`${base}/${DEMO.tenantSlug}/ufficio/iscrizioni?campagna=0&q=RSSGLI18E62H501A`);
+      const [response] = await Promise.all([page.waitForNavigation(), page.click('table tbody th a')]);
+      return response;
+    },
+    status: 200,
+    title: () => `${t('Enrollment')}: Giulia Rossi - ${DEMO.tenantName}`, h1: () => 'Giulia Rossi' },
+  { name: 'enrollment campaigns (families)',
+    open: (page, base) => page.goto(`${base}/${DEMO.tenantSlug}/iscrizioni`), status: 200,
+    title: () => `${t('Enrollments')} - ${DEMO.tenantName}`, h1: () => t('Enrollments') },
 ];
 
 before(async () => {

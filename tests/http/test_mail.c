@@ -4,6 +4,9 @@
  * office page shows each status, a failed message is tried again (CSRF, audit), the status
  * filter is a declared field. A second server uses the demo's own in-process stand-in and shows
  * received mail on the demo-only page, which `serve` on the same database does not have.
+ * Attachments: a queued message with files goes out as multipart/mixed and the stand-in holds
+ * the same bytes; the office sees names and sizes only; the demo page offers each file for
+ * download, byte for byte, and nothing else under that path.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -18,6 +21,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "standins/smtp.h"
 
 #define MAIL_PATH "/esempio/ufficio/posta"
 #define DEMO_PATH "/esempio/demo/posta"
@@ -88,26 +92,6 @@ static int mail_teardown(void **state)
     return 0;
 }
 
-/* Put a message into the outbox as a service would (the services that queue mail are tested
-   on their own); returns its id. */
-static long long insert_mail(void **state, const char *to, const char *subject, const char *text,
-                             const char *status)
-{
-    const char *params[] = {to, subject, text, status, NULL};
-    long long id = harness_db_write_int(
-        *state,
-        "INSERT INTO mail_outbox (tenant_id, recipient, lang, kind, subject, body_text, "
-        "body_html, status, attempts, next_attempt_at, created_at, last_error) "
-        "SELECT id, ?1, 'it', 'verification_code', ?2, ?3, '<p>' || ?3 || '</p>', ?4, "
-        "CASE ?4 WHEN 'failed' THEN 8 ELSE 0 END, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), "
-        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), "
-        "CASE ?4 WHEN 'failed' THEN 'Connection refused (SMTP 0)' ELSE '' END "
-        "FROM tenant WHERE slug = 'esempio' RETURNING id",
-        params);
-    assert_true(id > 0);
-    return id;
-}
-
 static void wait_status(void **state, long long id, const char *status)
 {
     char idtext[24];
@@ -116,6 +100,82 @@ static void wait_status(void **state, long long id, const char *status)
     if (!harness_db_wait(*state, "SELECT count(*) FROM mail_outbox WHERE id = ?1 AND status = ?2",
                          params, 1))
         fail_msg("message %lld never reached status %s", id, status);
+}
+
+/* Put a message into the outbox as a service would (the services that queue mail are tested
+   on their own), due at due ("" for now); returns its id. */
+static long long insert_mail_due(void **state, const char *to, const char *subject,
+                                 const char *text, const char *status, const char *due)
+{
+    const char *params[] = {to, subject, text, status, due, NULL};
+    long long id = harness_db_write_int(
+        *state,
+        "INSERT INTO mail_outbox (tenant_id, recipient, lang, kind, subject, body_text, "
+        "body_html, status, attempts, next_attempt_at, created_at, last_error) "
+        "SELECT id, ?1, 'it', 'verification_code', ?2, ?3, '<p>' || ?3 || '</p>', ?4, "
+        "CASE ?4 WHEN 'failed' THEN 8 ELSE 0 END, "
+        "CASE ?5 WHEN '' THEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now') ELSE ?5 END, "
+        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), "
+        "CASE ?4 WHEN 'failed' THEN 'Connection refused (SMTP 0)' ELSE '' END "
+        "FROM tenant WHERE slug = 'esempio' RETURNING id",
+        params);
+    assert_true(id > 0);
+    return id;
+}
+
+static long long insert_mail(void **state, const char *to, const char *subject, const char *text,
+                             const char *status)
+{
+    return insert_mail_due(state, to, subject, text, status, "");
+}
+
+/* The files of the attachment tests: a PDF with NUL, CR and LF among its bytes, and a CSV with
+   a non-ASCII name. */
+static const unsigned char letter_pdf[] = "%PDF-1.7\n\0\r\n\r\0\n%\xe2\xe3\xcf\xd3\n"
+                                          "1 0 obj << /Type /Catalog >> endobj\n"
+                                          "\xff\xfe\x80--=_rm_\r\n.\r\n%%EOF\n";
+#define LETTER_LEN  (sizeof(letter_pdf) - 1)
+#define LETTER_NAME "Credenziali Anna – Città.pdf"
+static const char summary_csv[] = "classe;alunni\n1A;24\n";
+#define SUMMARY_NAME "riepilogo città.csv"
+
+/* Attach data to message id as mail_attach would store it (the row, in id order). The bytes go
+   into the SQL as a blob literal: test data, never a value from a request. */
+static void insert_attachment(void **state, long long id, const char *name, const char *type,
+                              const unsigned char *data, size_t len)
+{
+    char sql[4096], idtext[24];
+    int k = snprintf(sql, sizeof(sql),
+                     "INSERT INTO mail_attachment (outbox_id, filename, content_type, data) "
+                     "VALUES (?1, ?2, ?3, X'");
+    for (size_t i = 0; i < len && k + 8 < (int)sizeof(sql); i++)
+        k += snprintf(sql + k, sizeof(sql) - (size_t)k, "%02X", data[i]);
+    snprintf(sql + k, sizeof(sql) - (size_t)k, "') RETURNING id");
+    snprintf(idtext, sizeof(idtext), "%lld", id);
+    const char *params[] = {idtext, name, type, NULL};
+    assert_true(harness_db_write_int(*state, sql, params) > 0);
+}
+
+/* A message with the two files, held back until both are stored, then released to the
+   sender; returns its id once it is sent. */
+static long long send_with_attachments(void **state, const char *subject)
+{
+    long long id = insert_mail_due(state, "anna@example.it", subject, "In allegato le credenziali.",
+                                   "queued", "9999-12-31T00:00:00Z");
+    insert_attachment(state, id, LETTER_NAME, "application/pdf", letter_pdf, LETTER_LEN);
+    insert_attachment(state, id, SUMMARY_NAME, "text/csv", (const unsigned char *)summary_csv,
+                      strlen(summary_csv));
+    char idtext[24];
+    snprintf(idtext, sizeof(idtext), "%lld", id);
+    const char *params[] = {idtext, NULL};
+    assert_int_equal(
+        harness_db_write_int(*state,
+                             "UPDATE mail_outbox SET next_attempt_at = "
+                             "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1 RETURNING id",
+                             params),
+        id);
+    wait_status(state, id, "sent");
+    return id;
 }
 
 /* Files the stand-in stored that contain needle (and also and_needle, when not NULL). */
@@ -260,6 +320,113 @@ static void test_demo_page_shows_received_mail(void **state)
     harness_resp_free(&r);
 }
 
+static void test_attachments_delivered_and_named_for_the_office(void **state)
+{
+    struct mail_fixture *f = *state;
+    send_with_attachments(state, "Credenziali 5150");
+    /* What the SMTP server received: multipart/mixed, and the same bytes once decoded. */
+    struct arena a;
+    arena_init(&a, 0);
+    struct smtp_standin_msg *msgs;
+    size_t n, found = 0;
+    assert_int_equal(smtp_standin_read(&a, f->mail_dir, 0, &msgs, &n), 0);
+    for (size_t i = 0; i < n; i++) {
+        const struct smtp_standin_msg *m = &msgs[i];
+        if (strcmp(m->subject, "Credenziali 5150") != 0)
+            continue;
+        found++;
+        assert_non_null(strstr(m->content_type, "multipart/mixed"));
+        assert_string_equal(m->text, "In allegato le credenziali.");
+        assert_int_equal(m->nattachments, 2);
+        assert_string_equal(m->attachments[0].filename, LETTER_NAME);
+        assert_string_equal(m->attachments[0].content_type, "application/pdf");
+        assert_int_equal(m->attachments[0].len, LETTER_LEN);
+        assert_memory_equal(m->attachments[0].data, letter_pdf, LETTER_LEN);
+        assert_string_equal(m->attachments[1].filename, SUMMARY_NAME);
+        assert_int_equal(m->attachments[1].len, strlen(summary_csv));
+        assert_memory_equal(m->attachments[1].data, summary_csv, strlen(summary_csv));
+    }
+    assert_int_equal(found, 1);
+    arena_free(&a);
+
+    /* The office sees the names and sizes, and no way to open the files. */
+    struct harness_session s = {0};
+    harness_sign_in(*state, HARNESS_DEMO_TENANT, HARNESS_DEMO_EMAIL, HARNESS_DEMO_PASSWORD, 303,
+                    &s);
+    struct harness_resp r;
+    harness_expect_get(*state, MAIL_PATH, s.cookie, 200, &r);
+    assert_true(harness_body_has(&r, "Credenziali 5150"));
+    assert_true(harness_body_has(&r, "<li>" LETTER_NAME " (78 B)</li>"));
+    assert_true(harness_body_has(&r, "<li>" SUMMARY_NAME " (20 B)</li>"));
+    assert_false(harness_body_has(&r, "allegati"));
+    harness_resp_free(&r);
+}
+
+/* The href of the n-th attachment link after the message whose subject is subject. */
+static void attachment_href(const struct harness_resp *r, const char *subject, int n, char *out,
+                            size_t cap)
+{
+    const char *p = strstr(r->body, subject);
+    assert_non_null(p);
+    for (int i = 0; i < n; i++) {
+        p = strstr(p + 1, "href=\"/esempio/demo/posta/");
+        assert_non_null(p);
+    }
+    p += strlen("href=\"");
+    size_t len = strcspn(p, "\"");
+    assert_true(len < cap);
+    memcpy(out, p, len);
+    out[len] = '\0';
+}
+
+static void test_demo_page_serves_attachments(void **state)
+{
+    send_with_attachments(state, "Lettera 8086");
+    struct harness_resp r;
+    harness_expect_get(*state, DEMO_PATH, NULL, 200, &r);
+    assert_true(harness_body_has(&r, "Lettera 8086"));
+    assert_true(harness_body_has(&r, LETTER_NAME));
+    assert_true(harness_body_has(&r, SUMMARY_NAME "</a> (20 B)"));
+    char pdf_href[128], csv_href[128];
+    attachment_href(&r, "Lettera 8086", 1, pdf_href, sizeof(pdf_href));
+    attachment_href(&r, "Lettera 8086", 2, csv_href, sizeof(csv_href));
+    harness_resp_free(&r);
+    assert_non_null(strstr(pdf_href, "/allegati/1"));
+    assert_non_null(strstr(csv_href, "/allegati/2"));
+
+    /* Each file downloads byte for byte, as a download with its name. */
+    harness_expect_get(*state, pdf_href, NULL, 200, &r);
+    assert_int_equal(r.body_len, LETTER_LEN);
+    assert_memory_equal(r.body, letter_pdf, LETTER_LEN);
+    assert_string_equal(harness_header(&r, "Content-Type", 0), "application/pdf");
+    const char *cd = harness_header(&r, "Content-Disposition", 0);
+    assert_non_null(cd);
+    assert_int_equal(strncmp(cd, "attachment;", 11), 0);
+    assert_non_null(strstr(cd, "filename*=UTF-8''Credenziali%20Anna%20%E2%80%93%20Citt%C3%A0.pdf"));
+    assert_non_null(strstr(harness_header(&r, "Cache-Control", 0), "no-store"));
+    harness_resp_free(&r);
+    harness_expect_get(*state, csv_href, NULL, 200, &r);
+    assert_int_equal(r.body_len, strlen(summary_csv));
+    assert_memory_equal(r.body, summary_csv, r.body_len);
+    assert_int_equal(strncmp(harness_header(&r, "Content-Type", 0), "text/csv", 8), 0);
+    harness_resp_free(&r);
+
+    /* Nothing else under that path: no third file, no file 0, numbers written otherwise, a
+       message that does not exist. */
+    char bad[160];
+    const char *slash = strrchr(pdf_href, '/');
+    static const char *const tails[] = {"3", "0", "01", "1x", "-1", "99999999999"};
+    for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+        snprintf(bad, sizeof(bad), "%.*s/%s", (int)(slash - pdf_href), pdf_href, tails[i]);
+        harness_expect_get(*state, bad, NULL, 404, &r);
+        harness_resp_free(&r);
+    }
+    harness_expect_get(*state, DEMO_PATH "/999999/allegati/1", NULL, 404, &r);
+    harness_resp_free(&r);
+    harness_expect_get(*state, DEMO_PATH "/0/allegati/1", NULL, 404, &r);
+    harness_resp_free(&r);
+}
+
 static void test_demo_page_only_in_demo_mode(void **state)
 {
     struct mail_fixture *f = *state;
@@ -279,9 +446,11 @@ int main(void)
         cmocka_unit_test(test_sender_delivers_and_office_sees_statuses),
         cmocka_unit_test(test_retry_failed_message),
         cmocka_unit_test(test_demo_page_without_standin),
+        cmocka_unit_test(test_attachments_delivered_and_named_for_the_office),
     };
     const struct CMUnitTest demo[] = {
         cmocka_unit_test(test_demo_page_shows_received_mail),
+        cmocka_unit_test(test_demo_page_serves_attachments),
         cmocka_unit_test(test_demo_page_only_in_demo_mode),
     };
     int rc =

@@ -2,7 +2,8 @@
    stand-in running in this process on loopback: rendering in the family's language with the
    municipality's contacts, queueing inside the caller's transaction, delivery, the exclusive
    claim (also with two senders at once), retries with backoff, permanent refusals, the office's
-   requeue, and SMTP AUTH. */
+   requeue, SMTP AUTH, attachments (what mail_attach refuses and stores, files that arrive
+   byte for byte, the largest message allowed), and the stand-in's reader on malformed input. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -444,6 +445,381 @@ static void test_auth_and_temporary_refusal(void **state)
     smtp_standin_stop(smtp);
 }
 
+/* ---- attachments ------------------------------------------------------------------------- */
+
+/* A PDF as mail_attach wants it (header, an object, %%EOF at the end), with bytes of every
+   kind between (NUL, CR, LF). */
+static unsigned char *make_pdf(size_t n)
+{
+    static const char head[] = "%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n";
+    static const char tail[] = "\n%%EOF\n";
+    assert_true(n >= 64);
+    unsigned char *p = malloc(n);
+    assert_non_null(p);
+    for (size_t i = 0; i < n; i++)
+        p[i] = (unsigned char)(i * 31 + (i >> 9) + 7);
+    memcpy(p, head, sizeof(head) - 1);
+    memcpy(p + sizeof(head) - 1, "\0\r\n\r\0\n\n\r", 8);
+    memcpy(p + n - (sizeof(tail) - 1), tail, sizeof(tail) - 1);
+    return p;
+}
+
+/* A 1x1 grey PNG. */
+static const unsigned char tiny_png[] =
+    "\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x01\x00\x00"
+    "\x00\x01\x08\x00\x00\x00\x00\x3a\x7e\x9b\x55\x00\x00\x00\x0a\x49\x44\x41\x54\x78\x9c\x63"
+    "\x60\x00\x00\x00\x02\x00\x01\x48\xaf\xa4\x71\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60"
+    "\x82";
+
+static size_t attached(struct fixture *f, const struct tenant *t, int64_t id)
+{
+    return row(f, t, id).nattachments;
+}
+
+static void test_attach_refused_and_stored(void **state)
+{
+    struct fixture *f = *state;
+    struct tenant t = make_tenant(f, "attach");
+    int64_t id = queue_code(f, &t, "anna@example.it", "it", "121212");
+    unsigned char *pdf = make_pdf(64);
+    char long_name[MIME_FILENAME_MAX + 2];
+    memset(long_name, 'a', sizeof(long_name) - 1);
+    long_name[sizeof(long_name) - 1] = '\0';
+    memcpy(long_name + sizeof(long_name) - 5, ".pdf", 4);
+    static const char *const bad_names[] = {
+        "../lettera.pdf",
+        "cartella/lettera.pdf",
+        "cartella\\lettera.pdf",
+        "",
+        ".nascosto.pdf",
+        " lettera.pdf",
+        "lettera.pdf ",
+        "riga\r\nX-Evil: 1.pdf",
+        "tab\t.pdf",
+        "del\x7f.pdf",
+        "c1\xc2\x85.pdf",
+        "bidi\xe2\x80\xae"
+        "fdp.exe",
+        "isolate\xe2\x81\xa6.pdf",
+        "bad \xc3.pdf",
+    };
+    assert_int_equal(db_begin(f->db), DB_OK);
+    for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++)
+        assert_int_equal(mail_attach(f->db, id, bad_names[i], "application/pdf", pdf, 64), -1);
+    assert_int_equal(mail_attach(f->db, id, NULL, "application/pdf", pdf, 64), -1);
+    assert_int_equal(mail_attach(f->db, id, long_name, "application/pdf", pdf, 64), -1);
+    static const char *const bad_types[] = {"text/html", "application/octet-stream",
+                                            "application/pdf; name=x", "image/svg+xml", ""};
+    for (size_t i = 0; i < sizeof(bad_types) / sizeof(bad_types[0]); i++)
+        assert_int_equal(mail_attach(f->db, id, "lettera.pdf", bad_types[i], pdf, 64), -1);
+    assert_int_equal(mail_attach(f->db, id, "lettera.pdf", NULL, pdf, 64), -1);
+    /* The bytes must be what the type says. */
+    assert_int_equal(mail_attach(f->db, id, "lettera.pdf", "application/pdf", "ciao", 4), -1);
+    assert_int_equal(mail_attach(f->db, id, "logo.png", "image/png", pdf, 64), -1);
+    assert_int_equal(
+        mail_attach(f->db, id, "lettera.pdf", "application/pdf", tiny_png, sizeof(tiny_png) - 1),
+        -1);
+    unsigned char *no_eof = make_pdf(64);
+    memcpy(no_eof + 57, "\n%%EOX\n", 7);
+    assert_int_equal(mail_attach(f->db, id, "lettera.pdf", "application/pdf", no_eof, 64), -1);
+    free(no_eof);
+    /* Sizes, and a message that does not exist. */
+    assert_int_equal(mail_attach(f->db, id, "lettera.pdf", "application/pdf", pdf, 0), -1);
+    assert_int_equal(mail_attach(f->db, id, "lettera.pdf", "application/pdf", NULL, 64), -1);
+    unsigned char *big = make_pdf(MAIL_ATTACHMENT_MAX + 1);
+    assert_int_equal(
+        mail_attach(f->db, id, "lettera.pdf", "application/pdf", big, MAIL_ATTACHMENT_MAX + 1), -1);
+    free(big);
+    assert_int_equal(mail_attach(f->db, id + 100000, "lettera.pdf", "application/pdf", pdf, 64),
+                     -1);
+    assert_int_equal(db_commit(f->db), DB_OK);
+    assert_int_equal(attached(f, &t, id), 0); /* nothing stored */
+
+    /* Stored in order, the type in its usual spelling; a rolled-back attach leaves nothing. */
+    static const char csv[] = "classe;alunni\n1A;24\n";
+    assert_int_equal(db_begin(f->db), DB_OK);
+    assert_int_equal(
+        mail_attach(f->db, id, "Lettera credenziali – Città.pdf", "Application/PDF", pdf, 64), 0);
+    assert_int_equal(mail_attach(f->db, id, "riepilogo.csv", "text/csv", csv, sizeof(csv) - 1), 0);
+    assert_int_equal(db_commit(f->db), DB_OK);
+    assert_int_equal(db_begin(f->db), DB_OK);
+    assert_int_equal(mail_attach(f->db, id, "altro.csv", "text/csv", csv, sizeof(csv) - 1), 0);
+    assert_int_equal(db_rollback(f->db), DB_OK);
+    struct mail_row r = row(f, &t, id);
+    assert_int_equal(r.nattachments, 2);
+    assert_string_equal(r.attachments[0].filename, "Lettera credenziali – Città.pdf");
+    assert_string_equal(r.attachments[0].content_type, "application/pdf");
+    assert_int_equal(r.attachments[0].size, 64);
+    assert_string_equal(r.attachments[1].filename, "riepilogo.csv");
+    assert_string_equal(r.attachments[1].content_type, "text/csv");
+    assert_int_equal(r.attachments[1].size, sizeof(csv) - 1);
+    /* The office list carries them too, and only for this tenant's messages. */
+    struct mail_row *rows;
+    size_t n;
+    assert_int_equal(mail_list(f->db, &f->arena, t.id, NULL, 10, &rows, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].nattachments, 2);
+    assert_int_equal(mail_find(f->db, &f->arena, t.id + 1000, id, &r), 0);
+    free(pdf);
+}
+
+static void test_attachments_delivered(void **state)
+{
+    struct fixture *f = *state;
+    struct tenant t = make_tenant(f, "attachsend");
+    use_server(smtp_standin_port(f->smtp), NULL, NULL, 3);
+    enum { PDF_LEN = 3001 };
+    unsigned char *pdf = make_pdf(PDF_LEN);
+    const unsigned char *png = tiny_png;
+    int64_t id = queue_code(f, &t, "anna@example.it", "en", "343434");
+    assert_int_equal(db_begin(f->db), DB_OK);
+    assert_int_equal(
+        mail_attach(f->db, id, "Lettera credenziali – Città.pdf", "application/pdf", pdf, PDF_LEN),
+        0);
+    assert_int_equal(mail_attach(f->db, id, "logo.png", "image/png", png, sizeof(tiny_png) - 1), 0);
+    assert_int_equal(db_commit(f->db), DB_OK);
+    assert_true(sender_run_once() >= 1);
+    assert_string_equal(row(f, &t, id).status, "sent");
+    struct smtp_standin_msg got[2];
+    assert_int_equal(received(f, "attachsend", got, 2), 1);
+    const struct smtp_standin_msg *m = &got[0];
+    assert_non_null(strstr(m->content_type, "multipart/mixed"));
+    /* The text and HTML are where they were, inside the multipart/alternative. */
+    assert_non_null(strstr(m->text, "    343434\n"));
+    assert_non_null(strstr(m->html, "<strong>343434</strong>"));
+    assert_int_equal(m->nattachments, 2);
+    assert_string_equal(m->attachments[0].filename, "Lettera credenziali – Città.pdf");
+    assert_string_equal(m->attachments[0].content_type, "application/pdf");
+    assert_int_equal(m->attachments[0].len, PDF_LEN);
+    assert_memory_equal(m->attachments[0].data, pdf, PDF_LEN);
+    assert_string_equal(m->attachments[1].filename, "logo.png");
+    assert_string_equal(m->attachments[1].content_type, "image/png");
+    assert_int_equal(m->attachments[1].len, sizeof(tiny_png) - 1);
+    assert_memory_equal(m->attachments[1].data, png, sizeof(tiny_png) - 1);
+    /* One message by its number, as the demo's download reads it. */
+    struct smtp_standin_msg one;
+    assert_int_equal(smtp_standin_read_one(&f->arena, f->mail_dir, m->seq, &one), 1);
+    assert_int_equal(one.nattachments, 2);
+    assert_memory_equal(one.attachments[0].data, pdf, PDF_LEN);
+    assert_int_equal(smtp_standin_read_one(&f->arena, f->mail_dir, 999999, &one), 0);
+    assert_int_equal(smtp_standin_read_one(&f->arena, f->mail_dir, 0, &one), 0);
+    /* A sent message takes no more files. */
+    assert_int_equal(db_begin(f->db), DB_OK);
+    assert_int_equal(mail_attach(f->db, id, "tardi.pdf", "application/pdf", pdf, 64), -1);
+    assert_int_equal(db_commit(f->db), DB_OK);
+    free(pdf);
+}
+
+/* Two files at MAIL_ATTACHMENT_MAX fit in one message and arrive whole; a third does not fit
+   MIME_MESSAGE_MAX; and at most MAIL_ATTACHMENTS_MAX files. */
+static void test_attachment_limits(void **state)
+{
+    struct fixture *f = *state;
+    struct tenant t = make_tenant(f, "attachbig");
+    use_server(smtp_standin_port(f->smtp), NULL, NULL, 3);
+    unsigned char *big = make_pdf(MAIL_ATTACHMENT_MAX);
+    int64_t id = queue_code(f, &t, "anna@example.it", "it", "565656");
+    assert_int_equal(db_begin(f->db), DB_OK);
+    assert_int_equal(mail_attach(f->db, id, "uno.pdf", "application/pdf", big, MAIL_ATTACHMENT_MAX),
+                     0);
+    assert_int_equal(mail_attach(f->db, id, "due.pdf", "application/pdf", big, MAIL_ATTACHMENT_MAX),
+                     0);
+    assert_int_equal(mail_attach(f->db, id, "tre.pdf", "application/pdf", big, MAIL_ATTACHMENT_MAX),
+                     -1);
+    assert_int_equal(db_commit(f->db), DB_OK);
+    assert_int_equal(attached(f, &t, id), 2);
+
+    int64_t many = queue_code(f, &t, "luca@example.it", "it", "676767");
+    assert_int_equal(db_begin(f->db), DB_OK);
+    for (int i = 0; i < MAIL_ATTACHMENTS_MAX; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "foglio-%02d.csv", i + 1);
+        assert_int_equal(mail_attach(f->db, many, name, "text/csv", "a;b\n", 4), 0);
+    }
+    assert_int_equal(mail_attach(f->db, many, "troppi.csv", "text/csv", "a;b\n", 4), -1);
+    assert_int_equal(db_commit(f->db), DB_OK);
+
+    assert_true(sender_run_once() >= 2);
+    assert_string_equal(row(f, &t, id).status, "sent");
+    assert_string_equal(row(f, &t, many).status, "sent");
+    struct smtp_standin_msg got[3];
+    assert_int_equal(received(f, "attachbig", got, 3), 2);
+    const struct smtp_standin_msg *m =
+        strcmp(got[0].rcpt_to, "anna@example.it") == 0 ? &got[0] : &got[1];
+    assert_true(m->raw_len > 2 * (size_t)MAIL_ATTACHMENT_MAX * 4 / 3);
+    assert_int_equal(m->nattachments, 2);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(m->attachments[i].len, MAIL_ATTACHMENT_MAX);
+        assert_memory_equal(m->attachments[i].data, big, MAIL_ATTACHMENT_MAX);
+    }
+    const struct smtp_standin_msg *o = m == &got[0] ? &got[1] : &got[0];
+    assert_int_equal(o->nattachments, MAIL_ATTACHMENTS_MAX);
+    assert_string_equal(o->attachments[MAIL_ATTACHMENTS_MAX - 1].filename, "foglio-10.csv");
+    free(big);
+}
+
+static struct smtp_standin_msg parse(struct fixture *f, const char *raw)
+{
+    struct smtp_standin_msg m;
+    memset(&m, 0, sizeof(m));
+    smtp_standin_parse(&f->arena, raw, strlen(raw), &m);
+    return m;
+}
+
+/* The stand-in's reader never fails and never reads past its input, whatever it is given. */
+static void test_standin_reader_malformed(void **state)
+{
+    struct fixture *f = *state;
+    struct smtp_standin_msg m = parse(f, "");
+    assert_string_equal(m.text, "");
+    assert_int_equal(m.nattachments, 0);
+    m = parse(f, "Subject: =?UTF-8?B?Q2l0dMOg?=\r\n");
+    assert_string_equal(m.subject, "Città");
+    /* Multipart without delimiters, without a boundary, with an empty one. */
+    m = parse(f, "Content-Type: multipart/mixed; boundary=b\r\n\r\nno delimiters here\r\n");
+    assert_int_equal(m.nattachments, 0);
+    m = parse(f, "Content-Type: multipart/mixed\r\n\r\njust text\r\n");
+    assert_string_equal(m.text, "just text\n");
+    m = parse(f, "Content-Type: multipart/mixed; boundary=\"\"\r\n\r\n--\r\n\r\n");
+    assert_int_equal(m.nattachments, 0);
+    /* Cut after the first part's data: the file is there; base64 cut mid-way or broken gives
+       what could be decoded. */
+    m = parse(f, "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n"
+                 "Content-Type: application/pdf\r\nContent-Disposition: attachment; "
+                 "filename=a.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjcK");
+    assert_int_equal(m.nattachments, 1);
+    assert_string_equal(m.attachments[0].filename, "a.pdf");
+    assert_int_equal(m.attachments[0].len, 9);
+    assert_memory_equal(m.attachments[0].data, "%PDF-1.7\n", 9);
+    m = parse(f, "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+                 "Content-Disposition: attachment\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                 "!!!!\r\n--b\r\nContent-Disposition: attachment\r\n"
+                 "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0x\r\nLj\r\n--b--\r\n");
+    assert_int_equal(m.nattachments, 2);
+    assert_string_equal(m.attachments[0].filename, "");
+    assert_int_equal(m.attachments[0].len, 0);
+    assert_true(m.attachments[1].len <= 7);
+    /* File names: RFC 2231 segments (extended and plain), bad escapes kept, RFC 2047 words,
+       Content-Type's name, an unterminated quote. */
+    m = parse(f, "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+                 "Content-Disposition: attachment;\r\n filename*0*=UTF-8''Citt%C3%A0%20;\r\n"
+                 " filename*1*=di%20Prova; filename*2=\"-2026.pdf\"\r\n\r\nx\r\n--b\r\n"
+                 "Content-Disposition: attachment; filename*=utf-8'it'%E2%82%AC%GG%\r\n\r\n"
+                 "x\r\n--b\r\nContent-Disposition: attachment;\r\n"
+                 " filename=\"=?UTF-8?B?Q2l0dMOg?= \\\"1\\\".pdf\"\r\n\r\nx\r\n--b\r\n"
+                 "Content-Type: image/PNG; name=\"logo.png\"\r\n\r\nx\r\n--b\r\n"
+                 "Content-Disposition: attachment; filename=\"senza fine\r\n\r\nx\r\n--b--\r\n");
+    assert_int_equal(m.nattachments, 5);
+    assert_string_equal(m.attachments[0].filename, "Città di Prova-2026.pdf");
+    assert_string_equal(m.attachments[1].filename, "€%GG%");
+    assert_string_equal(m.attachments[2].filename, "Città \"1\".pdf");
+    assert_string_equal(m.attachments[3].filename, "logo.png");
+    assert_string_equal(m.attachments[3].content_type, "image/png");
+    assert_string_equal(m.attachments[4].filename, "senza fine");
+    assert_memory_equal(m.attachments[4].data, "x", 1);
+    /* A longer boundary that starts with this one is content, not a delimiter; LF-only lines
+       are read too. */
+    m = parse(f, "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+                 "Content-Type: text/plain\r\n\r\nline\r\n--bb\r\nmore\r\n--b--\r\n");
+    assert_string_equal(m.text, "line\n--bb\nmore");
+    m = parse(f, "Content-Type: multipart/alternative; boundary=x\n\n--x\n"
+                 "Content-Type: text/plain\n\nhello\n--x\nContent-Type: text/html\n\n"
+                 "<p>hi</p>\n--x--\n");
+    assert_string_equal(m.text, "hello");
+    assert_string_equal(m.html, "<p>hi</p>");
+    /* Nesting past SMTP_STANDIN_DEPTH_MAX is not followed; within it, it is. */
+    struct buf b;
+    buf_init(&b, 1 << 20);
+    for (int depth = 2; depth <= 12; depth += 10) {
+        buf_reset(&b);
+        for (int i = 0; i < depth; i++)
+            buf_printf(&b, "%sContent-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n",
+                       i ? "" : "", i, i);
+        buf_puts(&b, "Content-Disposition: attachment; filename=deep.pdf\r\n\r\nx\r\n");
+        for (int i = depth - 1; i >= 0; i--)
+            buf_printf(&b, "--b%d--\r\n", i);
+        m = parse(f, arena_strdup(&f->arena, buf_str(&b)));
+        assert_int_equal(m.nattachments, depth <= SMTP_STANDIN_DEPTH_MAX ? 1 : 0);
+    }
+    /* More parts than kept. */
+    buf_reset(&b);
+    buf_puts(&b, "Content-Type: multipart/mixed; boundary=b\r\n\r\n");
+    for (int i = 0; i < 100; i++)
+        buf_printf(&b, "--b\r\nContent-Disposition: attachment; filename=f%d.csv\r\n\r\n%d\r\n", i,
+                   i);
+    buf_puts(&b, "--b--\r\n");
+    m = parse(f, arena_strdup(&f->arena, buf_str(&b)));
+    assert_int_equal(m.nattachments, SMTP_STANDIN_ATTACHMENTS_MAX);
+    assert_string_equal(m.attachments[0].filename, "f0.csv");
+
+    /* A real message with attachments, damaged in many ways: cut short, bytes changed,
+       delimiters and line breaks thrown in. Nothing may crash (the ASan run checks reads). */
+    static const unsigned char data[] = "%PDF-1.7\n\0\r\nbinary";
+    struct mime_attachment files[] = {
+        {"Lettera – Città.pdf", "application/pdf", data, sizeof(data) - 1},
+        {"b.csv", "text/csv", (const unsigned char *)"a;b\n", 4},
+    };
+    struct mime_msg mm = {.from_addr = "noreply@c.it",
+                          .to = "a@b.it",
+                          .subject = "Prova",
+                          .message_id = "1.x@c.it",
+                          .tenant = "prova",
+                          .text = "testo\n",
+                          .html = "<p>html</p>\n",
+                          .attachments = files,
+                          .nattachments = 2};
+    buf_reset(&b);
+    assert_int_equal(mime_build(&b, &mm), MIME_OK);
+    m = parse(f, arena_strdup(&f->arena, buf_str(&b)));
+    assert_int_equal(m.nattachments, 2);
+    assert_string_equal(m.attachments[0].filename, "Lettera – Città.pdf");
+    assert_memory_equal(m.attachments[0].data, data, sizeof(data) - 1);
+    static const char *const inserts[] = {"\r\n--=_rm_", "\r\n\r\n", "--", ";",
+                                          "\"",          "=?",       "%",  "\n--=_rf_29a3e516--\n",
+                                          "filename*0*="};
+    uint32_t seed = 12345;
+    for (int round = 0; round < 3000; round++) {
+        size_t len = b.len;
+        char *raw = arena_alloc(&f->arena, len + 64);
+        memcpy(raw, b.data, len);
+        for (int k = 0; k < 4; k++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t at = (seed >> 8) % len;
+            switch ((seed >> 4) % 4) {
+            case 0:
+                raw[at] = (char)(seed >> 16);
+                break;
+            case 1:
+                len = at; /* cut */
+                break;
+            default: {
+                const char *ins = inserts[(seed >> 16) % (sizeof(inserts) / sizeof(inserts[0]))];
+                size_t il = strlen(ins);
+                if (len + il > b.len + 63)
+                    break;
+                memmove(raw + at + il, raw + at, len - at);
+                memcpy(raw + at, ins, il);
+                len += il;
+            }
+            }
+            if (len == 0)
+                break;
+        }
+        /* An exact-size copy, so a read past the end is a heap overflow ASan reports. */
+        char *exact = malloc(len ? len : 1);
+        memcpy(exact, raw, len);
+        struct smtp_standin_msg fm;
+        memset(&fm, 0, sizeof(fm));
+        struct arena scratch;
+        arena_init(&scratch, 0);
+        smtp_standin_parse(&scratch, exact, len, &fm);
+        assert_true(fm.nattachments <= SMTP_STANDIN_ATTACHMENTS_MAX);
+        arena_free(&scratch);
+        free(exact);
+    }
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -456,6 +832,10 @@ int main(void)
         cmocka_unit_test(test_server_down_retries_then_fails),
         cmocka_unit_test(test_backoff),
         cmocka_unit_test(test_configuration_checked),
+        cmocka_unit_test(test_attach_refused_and_stored),
+        cmocka_unit_test(test_attachments_delivered),
+        cmocka_unit_test(test_attachment_limits),
+        cmocka_unit_test(test_standin_reader_malformed),
         cmocka_unit_test(test_auth_and_temporary_refusal),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

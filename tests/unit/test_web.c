@@ -125,6 +125,68 @@ static void test_validators(void **state)
     assert_non_null(field_local_path(&test_arena, "/\\evil.example", &out));
 }
 
+/* The router's field step over a parsed body: repeated fields ("name[]") collect every
+   occurrence, each held to the limit and the validator; the others take the first one. */
+static void run_fields(const struct route *rt, const char *body, struct req *r)
+{
+    memset(r, 0, sizeof(*r));
+    arena_init(&r->arena, 1024);
+    r->method = HTTP_POST;
+    r->route = rt;
+    assert_int_equal(form_parse_urlencoded(&r->arena, body, strlen(body), &r->form, &r->nform),
+                     FORM_OK);
+    router_validate_fields(r);
+}
+
+static void test_repeated_fields(void **state)
+{
+    static const struct field_spec fields[] = {
+        {"day[]", field_token, 3, true},
+        {"title", field_text, 20, false},
+        {"extra[]", field_token, 8, false},
+    };
+    static const struct route rt = {HTTP_POST, "/x", 0, ROUTE_FIELDS(fields), NULL, 0};
+    struct req r;
+    const char **v;
+
+    run_fields(&rt, "day%5B%5D=1&title=Uno&day%5B%5D=&day%5B%5D=3&title=Due&day=9", &r);
+    assert_false(r.has_errors);
+    assert_string_equal(req_field(&r, "title"), "Uno");
+    assert_string_equal(req_field(&r, "day[]"), "1\n3");
+    assert_int_equal(req_field_list(&r, "day[]", false, &v), 2);
+    assert_string_equal(v[0], "1");
+    assert_string_equal(v[1], "3");
+    assert_null(v[2]);
+    assert_int_equal(req_field_list(&r, "extra[]", false, &v), 0); /* optional, absent */
+    assert_null(v[0]);
+    assert_int_equal(req_field_list(&r, "nothing[]", true, &v), 0); /* undeclared */
+    arena_free(&r.arena);
+
+    /* One bad occurrence: the field's error, no valid values, but everything sent is kept. */
+    run_fields(&rt, "day%5B%5D=1&day%5B%5D=a+b&day%5B%5D=1234&extra%5B%5D=ok", &r);
+    assert_true(r.has_errors);
+    assert_string_equal(req_field_error(&r, "day[]"), "This value is not valid.");
+    assert_null(req_field(&r, "day[]"));
+    assert_int_equal(req_field_list(&r, "day[]", false, &v), 0);
+    assert_int_equal(req_field_list(&r, "day[]", true, &v), 3);
+    assert_string_equal(v[1], "a b");
+    assert_string_equal(v[2], "1234");
+    assert_string_equal(req_field(&r, "extra[]"), "ok");
+    arena_free(&r.arena);
+
+    /* Past the limit; a newline (the separator); required with only empty occurrences. */
+    run_fields(&rt, "day%5B%5D=1234", &r);
+    assert_string_equal(req_field_error(&r, "day[]"), "This is too long: please shorten it.");
+    arena_free(&r.arena);
+    run_fields(&rt, "day%5B%5D=1%0A2", &r);
+    assert_string_equal(req_field_error(&r, "day[]"), "This value is not valid.");
+    arena_free(&r.arena);
+    run_fields(&rt, "day%5B%5D=&title=x", &r);
+    assert_string_equal(req_field_error(&r, "day[]"), "This field is required.");
+    assert_null(req_field_raw(&r, "day[]"));
+    arena_free(&r.arena);
+}
+
 /* A .mo file in the GNU format, little-endian, built by hand: 2 strings sorted. */
 static size_t make_mo(unsigned char *buf, const char *const *ids, const char *const *strs, int n)
 {
@@ -186,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_cookie_header),
         cmocka_unit_test(test_route_patterns),
         cmocka_unit_test(test_validators),
+        cmocka_unit_test(test_repeated_fields),
         cmocka_unit_test(test_catalog_parse_and_lookup),
         cmocka_unit_test(test_embedded_italian_catalog),
     };

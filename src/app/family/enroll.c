@@ -173,6 +173,7 @@ void enroll_campaigns(struct req *r, struct resp *w)
     for (size_t i = 0; i < n; i++) {
         struct tv *row = tv_push_dict(rows);
         tv_set_str(row, "title", list[i].title);
+        tv_set_int(row, "id", list[i].id);
         tv_set_str(row, "year", list[i].school_year_label);
         enroll_window_text(r, row, &list[i], now);
         tv_set_bool(row, "accepts_new", campaign_accepts(&list[i], "new"));

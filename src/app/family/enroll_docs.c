@@ -89,7 +89,7 @@ int enroll_render(struct req *r, const struct enrollment *e, const struct campai
     }
     char err[DOC_ERR_MAX];
     if (doc_render_pdf(d, out, err, sizeof(err)) != 0) {
-        log_error("enrollment %lld: PDF: %s", (long long)e->id, err);
+        log_error("enrollment PDF failed", "error", err);
         return -1;
     }
     return 0;
@@ -157,7 +157,7 @@ void enroll_send_letter(struct req *r, const struct enrollment *e, const struct 
             0 ||
         db_commit(db) != DB_OK) {
         db_rollback(db);
-        log_error("enrollment %lld: the credentials letter could not be queued", (long long)e->id);
+        log_error("credentials letter not queued", "pupil", e->pupil_fiscal_code);
     }
 out:
     buf_free(&pdf);

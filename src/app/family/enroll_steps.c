@@ -96,8 +96,10 @@ static void enroll_step_page(struct req *r, struct resp *w, int status, const st
         enroll_text(r, d, "fields", "name", N_("Name"), "text", "off", NULL, e->pupil_name);
         enroll_text(r, d, "fields", "surname", N_("Surname"), "text", "off", NULL,
                     e->pupil_surname);
-        enroll_text(r, d, "fields", "birth_date", N_("Date of birth"), "date", "off",
-                    N_("As dd/mm/yyyy if your browser has no calendar."), e->pupil_birth_date);
+        tv_set_str(enroll_text(r, d, "fields", "birth_date", N_("Date of birth"), "text", "off",
+                               N_("As dd/mm/yyyy, e.g. 22/05/2018."),
+                               enroll_local_date(r, e->pupil_birth_date)),
+                   "inputmode", "numeric");
         const struct place *p = places_find(e->pupil_birth_place);
         enroll_text(r, d, "fields2", "birth_place", N_("Place of birth"), "text", "off",
                     N_("The municipality (e.g. Roma) or, for pupils born abroad, the state (e.g. "
@@ -125,7 +127,7 @@ static void enroll_step_page(struct req *r, struct resp *w, int status, const st
                                N_("We send messages about meals and payments to this number."),
                                e->guardian_mobile),
                    "inputmode", "tel");
-        enroll_text(r, d, "fields", "address", N_("Address"), "text", "street-address",
+        enroll_text(r, d, "fields", "address", N_("Address"), "text", "address-line1",
                     N_("Street, number, postcode and town."), e->guardian_address);
         tv_set_str(d, "email", e->guardian_email);
         const char *res = enroll_choice(

@@ -1,6 +1,8 @@
 /* Back-office and demo pages about e-mail delivery; see mail.h. */
 #include "app/office/mail.h"
 
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "store/store.h"
 #include "templates.h"
 #include "util/time.h"
+#include "web/download.h"
 #include "web/i18n.h"
 #include "web/page.h"
 
@@ -46,6 +49,7 @@ const struct route mail_routes[] = {
     {HTTP_POST, "/ufficio/posta/{id}/riprova", ROLE_ADMIN | ROLE_UFFICIO, NULL, 0,
      office_mail_retry, 0},
     {HTTP_GET, "/demo/posta", 0, NULL, 0, demo_mail_list, ROUTE_DEMO},
+    {HTTP_GET, "/demo/posta/{seq}/allegati/{n}", 0, NULL, 0, demo_mail_attachment, ROUTE_DEMO},
     {0},
 };
 
@@ -67,6 +71,31 @@ static const char *mail_time_rome(struct arena *a, const char *iso)
     gmtime_r(&t, &local);
     return arena_printf(a, "%02d/%02d/%04d %02d:%02d", local.tm_mday, local.tm_mon + 1,
                         local.tm_year + 1900, local.tm_hour, local.tm_min);
+}
+
+/* A file size for people: "512 B", "14 KB", "1,5 MB" (a decimal comma in Italian). */
+static const char *mail_size_label(struct arena *a, const char *lang, int64_t bytes)
+{
+    if (bytes < 1024)
+        return arena_printf(a, "%lld B", (long long)(bytes < 0 ? 0 : bytes));
+    if (bytes < 1024 * 1024)
+        return arena_printf(a, "%lld KB", (long long)((bytes + 1023) / 1024));
+    long long tenths = (bytes * 10 + 1024 * 1024 - 1) / (1024 * 1024);
+    return arena_printf(a, "%lld%c%lld MB", tenths / 10, strcmp(lang, "en") == 0 ? '.' : ',',
+                        tenths % 10);
+}
+
+/* A path parameter: 1 to 18 digits without a leading zero, at most max. */
+static bool mail_param_id(const char *p, long long max, long long *out)
+{
+    size_t n = p ? strlen(p) : 0;
+    if (n == 0 || n > 18 || p[0] == '0' || strspn(p, "0123456789") != n)
+        return false;
+    long long v = strtoll(p, NULL, 10);
+    if (v > max)
+        return false;
+    *out = v;
+    return true;
 }
 
 static void mail_office_nav(struct req *r, struct tv *d, const char *title)
@@ -114,6 +143,12 @@ void office_mail_list(struct req *r, struct resp *w)
         tv_set_str(e, "status_label", tr(r->lang, mail_status_label(m->status)));
         tv_set_int(e, "attempts", m->attempts);
         tv_set_str(e, "last_error", m->last_error);
+        struct tv *files = tv_set_list(e, "attachments");
+        for (size_t k = 0; k < m->nattachments; k++) {
+            struct tv *fe = tv_push_dict(files);
+            tv_set_str(fe, "name", m->attachments[k].filename);
+            tv_set_str(fe, "size", mail_size_label(&r->arena, r->lang, m->attachments[k].size));
+        }
         tv_set_str(e, "created", mail_time_rome(&r->arena, m->created_at));
         if (!strcmp(m->status, "sent"))
             tv_set_str(e, "sent", mail_time_rome(&r->arena, m->sent_at));
@@ -157,10 +192,8 @@ static int mail_retry_tx(struct db *db, void *arg)
 
 void office_mail_retry(struct req *r, struct resp *w)
 {
-    const char *p = req_param(r, 0);
-    char *end = NULL;
-    long long id = p && *p >= '1' && *p <= '9' && strlen(p) <= 18 ? strtoll(p, &end, 10) : 0;
-    if (id <= 0 || !end || *end) {
+    long long id = 0;
+    if (!mail_param_id(req_param(r, 0), INT64_MAX, &id)) {
         page_error(r, w, 404);
         return;
     }
@@ -205,7 +238,44 @@ void demo_mail_list(struct req *r, struct resp *w)
         tv_set_str(e, "received", mail_time_rome(&r->arena, m->received_at));
         tv_set_str(e, "text", m->text);
         tv_set_str(e, "html", m->html);
+        struct tv *files = tv_set_list(e, "attachments");
+        for (size_t k = 0; k < m->nattachments; k++) {
+            const struct smtp_standin_attachment *f = &m->attachments[k];
+            struct tv *fe = tv_push_dict(files);
+            tv_set_str(fe, "name", *f->filename ? f->filename : tr(r->lang, N_("(no name)")));
+            tv_set_str(fe, "size", mail_size_label(&r->arena, r->lang, (int64_t)f->len));
+            tv_set_str(fe, "href",
+                       arena_printf(&r->arena, "/%s/demo/posta/%u/allegati/%zu", r->tenant.slug,
+                                    m->seq, k + 1));
+        }
         shown++;
     }
     page_render(r, w, 200, tmpl_demo_mail, d);
+}
+
+void demo_mail_attachment(struct req *r, struct resp *w)
+{
+    long long seq = 0, n = 0;
+    if (!mail_demo_dir[0] || !mail_param_id(req_param(r, 0), UINT_MAX, &seq) ||
+        !mail_param_id(req_param(r, 1), SMTP_STANDIN_ATTACHMENTS_MAX, &n)) {
+        page_error(r, w, 404);
+        return;
+    }
+    struct smtp_standin_msg m;
+    int rc = smtp_standin_read_one(&r->arena, mail_demo_dir, (unsigned)seq, &m);
+    if (rc < 0) {
+        page_error(r, w, 500);
+        return;
+    }
+    /* Another municipality's mail is not there, as on the list. */
+    if (rc == 0 || strcmp(m.tenant, r->tenant.slug) != 0 || (size_t)n > m.nattachments) {
+        page_error(r, w, 404);
+        return;
+    }
+    const struct smtp_standin_attachment *f = &m.attachments[n - 1];
+    /* Only the types mail_attach sends are named; anything else is bytes to save. Always a
+       download, never shown inside this site's pages. */
+    const char *type = mail_attachment_type(f->content_type);
+    resp_download(r, w, type ? type : "application/octet-stream", f->filename, f->data, f->len,
+                  false);
 }

@@ -1,7 +1,8 @@
 /*
  * Pages about e-mail delivery: the office's outbox (what was sent, what is retrying, what
- * failed, and a button to try a failed message again) and, in demo mode only, the messages the
- * SMTP stand-in received for the municipality, so people trying the demo can read their codes.
+ * failed, and a button to try a failed message again; attachments by name and size only) and,
+ * in demo mode only, the messages the SMTP stand-in received for the municipality, so people
+ * trying the demo can read their codes and download what was attached.
  */
 #ifndef REFETTORIO_APP_OFFICE_MAIL_H
 #define REFETTORIO_APP_OFFICE_MAIL_H
@@ -17,6 +18,9 @@ void office_mail_list(struct req *r, struct resp *w);
 void office_mail_retry(struct req *r, struct resp *w);
 /* GET /demo/posta (ROUTE_DEMO) */
 void demo_mail_list(struct req *r, struct resp *w);
+/* GET /demo/posta/{seq}/allegati/{n} (ROUTE_DEMO): the n-th attachment (from 1) of the message
+   the stand-in stored as seq, if it is this municipality's, as a download. */
+void demo_mail_attachment(struct req *r, struct resp *w);
 
 /* Where the demo's SMTP stand-in stores messages; set once by `refettorio demo` before the
    server starts. Without it the demo page says that no stand-in runs. */

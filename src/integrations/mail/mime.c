@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "domain/normalize.h"
 #include "web/html.h"
 
 /* An encoded word is "=?UTF-8?B?" + base64 + "?=": at most MIME_WORD_BYTES bytes of text per
@@ -293,6 +294,195 @@ static enum mime_err mime_part(struct buf *out, const char *boundary, const char
     return MIME_OK;
 }
 
+/* The plain-text and HTML parts and the closing delimiter of the multipart/alternative. */
+static enum mime_err mime_alternative(struct buf *out, const char *boundary,
+                                      const struct mime_msg *m)
+{
+    enum mime_err e = mime_part(out, boundary, "text/plain", m->text);
+    if (e == MIME_OK)
+        e = mime_part(out, boundary, "text/html", m->html);
+    if (e == MIME_OK)
+        buf_printf(out, "--%s--\r\n", boundary);
+    return e;
+}
+
+/* ---- attachments ------------------------------------------------------------------------- */
+
+/* Bytes of the RFC 2231 value on one filename*N*= line: with " filename*NN*=" and ";" the line
+   stays within MIME_LINE_MAX, also for the first one with its "UTF-8''". */
+#define MIME_PCT_CHUNK 54
+/* Upper bound of the message headers up to the first delimiter (From and Subject at
+   MIME_HEADER_MAX as encoded words, addresses at 254) and of one part's headers. */
+#define MIME_HEAD_WIRE_MAX        8192
+#define MIME_PART_HEAD_WIRE_MAX   256
+#define MIME_ATTACH_HEAD_WIRE_MAX 2048
+
+/* Base64 in lines of MIME_QP_LINE_MAX characters joined by CRLF (none after the last). */
+static void mime_base64_lines(struct buf *out, const unsigned char *data, size_t n)
+{
+    /* 57 bytes are 76 characters of base64. */
+    enum { IN = MIME_QP_LINE_MAX / 4 * 3 };
+    char line[sodium_base64_ENCODED_LEN(IN, sodium_base64_VARIANT_ORIGINAL)];
+    for (size_t i = 0; i < n && out->err == BUF_OK; i += IN) {
+        size_t k = n - i < IN ? n - i : IN;
+        sodium_bin2base64(line, sizeof(line), data + i, k, sodium_base64_VARIANT_ORIGINAL);
+        if (i > 0)
+            buf_puts(out, "\r\n");
+        buf_puts(out, line);
+    }
+}
+
+/* RFC 2231 attribute-char: what a filename* value holds without percent-encoding. */
+static bool mime_attr_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c && strchr("!#$&+-.^_`|~", c));
+}
+
+/* RFC 2231 percent-encoding for filename*: attr-chars as they are, other bytes as %XX. */
+static void mime_pct_encode(struct buf *out, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (mime_attr_char(c)) {
+            buf_putc(out, (char)c);
+        } else {
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            buf_append(out, e, 3);
+        }
+    }
+}
+
+void mime_filename_ascii(char out[MIME_FALLBACK_MAX + 1], const char *name)
+{
+    /* Accents dropped, other characters as '?' and controls as spaces (normalize_fold_ascii),
+       then what a quoted-string or a reader's own decoding would misread replaced. */
+    char tmp[MIME_FILENAME_MAX + 1];
+    size_t n = normalize_fold_ascii(name ? name : "", tmp, sizeof(tmp));
+    for (size_t i = 0; i < n; i++)
+        if (strchr("\\\"%*?=/", tmp[i]))
+            tmp[i] = '_';
+    /* A short extension is kept whole when the name is cut: "letter.pdf" stays a PDF. */
+    const char *dot = strrchr(tmp, '.');
+    size_t el = dot && dot > tmp && n - (size_t)(dot - tmp) <= 16 ? n - (size_t)(dot - tmp) : 0;
+    size_t keep = n <= MIME_FALLBACK_MAX ? n : MIME_FALLBACK_MAX - el;
+    memcpy(out, tmp, keep);
+    if (n > MIME_FALLBACK_MAX) {
+        memcpy(out + keep, tmp + n - el, el);
+        keep += el;
+    }
+    out[keep] = '\0';
+    if (keep == 0)
+        snprintf(out, MIME_FALLBACK_MAX + 1, "attachment");
+}
+
+/* A media type we can put on a header line: "type/subtype" of RFC 6838 restricted-name
+   characters, no parameters. */
+static bool mime_type_ok(const char *t)
+{
+    size_t n = strlen(t), slash = strcspn(t, "/");
+    if (n > MIME_TYPE_MAX || slash == 0 || slash >= n - 1 || strchr(t + slash + 1, '/'))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if (i != slash && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                            (c >= '0' && c <= '9') || (c && strchr("!#$&-^_.+", c))))
+            return false;
+    }
+    return true;
+}
+
+static enum mime_err mime_attachments_ok(const struct mime_msg *m)
+{
+    if (m->nattachments == 0)
+        return MIME_OK;
+    if (!m->attachments)
+        return MIME_ERR_FIELD;
+    if (m->nattachments > MIME_ATTACHMENTS_MAX)
+        return MIME_ERR_TOOBIG;
+    for (size_t i = 0; i < m->nattachments; i++) {
+        const struct mime_attachment *f = &m->attachments[i];
+        if (!f->filename || !*f->filename || !f->content_type || (!f->data && f->len))
+            return MIME_ERR_FIELD;
+        size_t n = strlen(f->filename);
+        if (!html_utf8_valid(f->filename, n))
+            return MIME_ERR_UTF8;
+        if (n > MIME_FILENAME_MAX || !mime_header_value_ok(f->filename) ||
+            !mime_type_ok(f->content_type))
+            return MIME_ERR_HEADER;
+        if (f->len > MIME_MESSAGE_MAX)
+            return MIME_ERR_TOOBIG;
+    }
+    return MIME_OK;
+}
+
+/* filename*= (RFC 2231) for a name that its ASCII form does not carry: on one line when it
+   fits, else as filename*0*, filename*1* ... segments that never split a UTF-8 sequence (some
+   readers decode each segment on its own). */
+static void mime_filename_ext(struct buf *out, const char *name)
+{
+    size_t n = strlen(name);
+    struct buf v;
+    buf_init(&v, 3 * MIME_FILENAME_MAX + 1);
+    mime_pct_encode(&v, name, n);
+    if (strlen(" filename*=UTF-8''") + v.len <= MIME_LINE_MAX) {
+        buf_printf(out, ";\r\n filename*=UTF-8''%s", buf_str(&v));
+        buf_free(&v);
+        return;
+    }
+    buf_reset(&v);
+    unsigned seg = 0;
+    for (size_t i = 0; i < n;) {
+        size_t l = mime_utf8_len((unsigned char)name[i]);
+        size_t mark = v.len;
+        mime_pct_encode(&v, name + i, l);
+        if (v.len > MIME_PCT_CHUNK && mark > 0) {
+            buf_printf(out, ";\r\n filename*%u*=%s%.*s", seg, seg == 0 ? "UTF-8''" : "", (int)mark,
+                       buf_str(&v));
+            seg++;
+            memmove(v.data, v.data + mark, v.len - mark);
+            v.len -= mark;
+            v.data[v.len] = '\0';
+        }
+        i += l;
+    }
+    if (v.len)
+        buf_printf(out, ";\r\n filename*%u*=%s%s", seg, seg == 0 ? "UTF-8''" : "", buf_str(&v));
+    buf_free(&v);
+}
+
+static void mime_attachment(struct buf *out, const char *boundary, const struct mime_attachment *f)
+{
+    char ascii[MIME_FALLBACK_MAX + 1];
+    mime_filename_ascii(ascii, f->filename);
+    /* name= on Content-Type for readers that ignore Content-Disposition; filename= first, as
+       RFC 6266 advises, for readers that take the first parameter they know. */
+    buf_printf(out,
+               "--%s\r\nContent-Type: %s;\r\n name=\"%s\"\r\n"
+               "Content-Disposition: attachment;\r\n filename=\"%s\"",
+               boundary, f->content_type, ascii, ascii);
+    if (strcmp(ascii, f->filename) != 0)
+        mime_filename_ext(out, f->filename);
+    buf_puts(out, "\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+    mime_base64_lines(out, f->data, f->len);
+    buf_puts(out, "\r\n");
+}
+
+size_t mime_size_max(size_t text_len, size_t html_len)
+{
+    /* Quoted-printable writes at most 3 characters per byte, plus a 3-character soft break
+       for every 73 characters or so: under 4 per byte. The multipart/mixed wrapper counts as
+       one more part head. */
+    return MIME_HEAD_WIRE_MAX + 3 * MIME_PART_HEAD_WIRE_MAX + 4 * text_len + 4 * html_len;
+}
+
+size_t mime_attachment_size_max(size_t len)
+{
+    size_t lines = (len + 56) / 57;
+    return MIME_ATTACH_HEAD_WIRE_MAX + 4 * ((len + 2) / 3) + 2 * lines;
+}
+
 enum mime_err mime_build(struct buf *out, const struct mime_msg *m)
 {
     if (!m->from_addr || !m->to || !m->subject || !m->message_id || !m->text || !m->html)
@@ -303,16 +493,22 @@ enum mime_err mime_build(struct buf *out, const struct mime_msg *m)
         return MIME_ERR_HEADER;
     if (m->lang && (!mime_ascii_plain(m->lang) || strlen(m->lang) > 8))
         return MIME_ERR_HEADER;
+    enum mime_err e = mime_attachments_ok(m);
+    if (e != MIME_OK)
+        return e;
     char date[64];
     struct tm tm;
     gmtime_r(&m->date, &tm);
     strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-    /* "=_" never occurs in quoted-printable text, so the boundary cannot appear in a part. */
+    /* "=_" never occurs in quoted-printable or base64 text, so a boundary cannot appear in a
+       part; "=_rf_" and "=_rm_" differ before either ends, so neither is a prefix of the
+       other. */
     uint32_t h = 2166136261u; /* FNV-1a of the Message-ID: a different boundary per message */
     for (const char *p = m->message_id; *p; p++)
         h = (h ^ (unsigned char)*p) * 16777619u;
-    char boundary[32];
+    char boundary[32], mixed[32];
     snprintf(boundary, sizeof(boundary), "=_rf_%08x", (unsigned)h);
+    snprintf(mixed, sizeof(mixed), "=_rm_%08x", (unsigned)h);
     buf_printf(out, "Date: %s\r\n", date);
     if (mime_header_from(out, m->from_name, m->from_addr) != 0)
         return MIME_ERR_HEADER;
@@ -324,17 +520,28 @@ enum mime_err mime_build(struct buf *out, const struct mime_msg *m)
         buf_printf(out, "Content-Language: %s\r\n", m->lang);
     if (m->tenant)
         buf_printf(out, "X-Refettorio-Tenant: %s\r\n", m->tenant);
-    buf_printf(out,
-               "Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
-               "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n"
-               "This is a message in MIME format.\r\n\r\n",
-               boundary);
-    enum mime_err e = mime_part(out, boundary, "text/plain", m->text);
-    if (e == MIME_OK)
-        e = mime_part(out, boundary, "text/html", m->html);
+    if (m->nattachments == 0) {
+        buf_printf(out,
+                   "Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
+                   "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n"
+                   "This is a message in MIME format.\r\n\r\n",
+                   boundary);
+        e = mime_alternative(out, boundary, m);
+    } else {
+        buf_printf(out,
+                   "Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
+                   "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n\r\n"
+                   "This is a message in MIME format.\r\n\r\n"
+                   "--%s\r\nContent-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n",
+                   mixed, mixed, boundary);
+        e = mime_alternative(out, boundary, m);
+        for (size_t i = 0; e == MIME_OK && i < m->nattachments && out->err == BUF_OK; i++)
+            mime_attachment(out, mixed, &m->attachments[i]);
+        if (e == MIME_OK)
+            buf_printf(out, "--%s--\r\n", mixed);
+    }
     if (e != MIME_OK)
         return e;
-    buf_printf(out, "--%s--\r\n", boundary);
     if (out->err != BUF_OK || out->len > MIME_MESSAGE_MAX)
         return MIME_ERR_TOOBIG;
     return MIME_OK;

@@ -2,9 +2,13 @@
    outbox.h. Delivery is sender.c's. */
 #include "integrations/mail/outbox.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "domain/email.h"
+#include "domain/pdf_file.h"
+#include "services/attachment.h"
 #include "templates.h"
 #include "util/log.h"
 #include "util/time.h"
@@ -140,6 +144,142 @@ int mail_queue(struct db *db, struct arena *a, const struct tenant *t, const cha
     return 0;
 }
 
+/* ---- attachments ------------------------------------------------------------------------- */
+
+/* What a family's mail may carry; the stored type is the spelling here. */
+static const char *const mail_attachment_types[] = {"application/pdf", "text/csv", "image/png"};
+
+const char *mail_attachment_type(const char *content_type)
+{
+    for (size_t i = 0;
+         content_type && i < sizeof(mail_attachment_types) / sizeof(mail_attachment_types[0]); i++)
+        if (strcasecmp(content_type, mail_attachment_types[i]) == 0)
+            return mail_attachment_types[i];
+    return NULL;
+}
+
+/* A name a family's mail program shows and saves as it is: valid UTF-8 within
+   MIME_FILENAME_MAX bytes that the upload rules keep unchanged (attachment_filename_sanitize: no
+   folder, no control, line-separator or bidirectional characters, no leading or trailing dots
+   or spaces), so both kinds of stored file follow one rule. */
+static bool mail_filename_ok(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n > MIME_FILENAME_MAX || !html_utf8_valid(name, n))
+        return false;
+    struct arena a;
+    arena_init(&a, 512);
+    const char *clean = attachment_filename_sanitize(&a, name, NULL);
+    bool ok = clean && strcmp(clean, name) == 0;
+    arena_free(&a);
+    return ok;
+}
+
+/* The bytes are what the type says (domain/pdf_file.h, the same gates as uploads), so a family
+   never gets a "PDF" that is something else. */
+static bool mail_content_matches(const char *type, const unsigned char *d, size_t n)
+{
+    if (strcmp(type, "application/pdf") == 0)
+        return pdf_file_is_pdf(d, n);
+    if (strcmp(type, "image/png") == 0)
+        return png_file_is_png(d, n, NULL, NULL);
+    return true; /* text/csv: any text, in any encoding */
+}
+
+int mail_attach(struct db *db, int64_t outbox_id, const char *filename, const char *content_type,
+                const void *data, size_t len)
+{
+    char id[24];
+    snprintf(id, sizeof(id), "%lld", (long long)outbox_id);
+    const char *type = mail_attachment_type(content_type);
+    const char *why = NULL;
+    if (!mail_filename_ok(filename))
+        why = "file name not allowed";
+    else if (!type)
+        why = "content type not allowed";
+    else if (!data || len == 0 || len > MAIL_ATTACHMENT_MAX)
+        why = "file empty or too large";
+    else if (!mail_content_matches(type, data, len))
+        why = "content does not match its type";
+    if (why) {
+        log_error("mail: attachment refused", "id", id, "reason", why);
+        return -1;
+    }
+    struct db_stmt *st = db_stmt(db, STMT_MAIL_ATTACH_TARGET);
+    if (!st)
+        return -1;
+    db_bind_int(st, 1, outbox_id);
+    enum db_err e = db_step(st);
+    size_t total = 0, count = 1;
+    if (e == DB_ROW)
+        total = mime_size_max((size_t)db_col_int(st, 0), (size_t)db_col_int(st, 1)) +
+                mime_attachment_size_max(len);
+    db_reset(st);
+    if (e == DB_DONE) {
+        log_error("mail: attachment refused", "id", id, "reason",
+                  "no queued message waiting for its first attempt");
+        return -1;
+    }
+    if (e != DB_ROW || !(st = db_stmt(db, STMT_MAIL_ATTACHMENT_SIZES))) {
+        log_error("mail: cannot attach", "id", id, "error", db_errmsg(db));
+        return -1;
+    }
+    db_bind_int(st, 1, outbox_id);
+    while ((e = db_step(st)) == DB_ROW) {
+        total += mime_attachment_size_max((size_t)db_col_int(st, 0));
+        count++;
+    }
+    db_reset(st);
+    if (e != DB_DONE) {
+        log_error("mail: cannot attach", "id", id, "error", db_errmsg(db));
+        return -1;
+    }
+    if (count > MAIL_ATTACHMENTS_MAX || total > MIME_MESSAGE_MAX) {
+        log_error("mail: attachment refused", "id", id, "reason",
+                  count > MAIL_ATTACHMENTS_MAX ? "too many files" : "message too large");
+        return -1;
+    }
+    st = db_stmt(db, STMT_MAIL_ATTACHMENT_INSERT);
+    if (!st)
+        return -1;
+    db_bind_int(st, 1, outbox_id);
+    db_bind_text(st, 2, filename);
+    db_bind_text(st, 3, type);
+    db_bind_blob(st, 4, data, len);
+    if (db_exec_stmt(st) != DB_OK) {
+        log_error("mail: cannot attach", "id", id, "error", db_errmsg(db));
+        return -1;
+    }
+    return 0;
+}
+
+/* Names and sizes of r's files (r->id of tenant_id) into the arena. 0 or -1. */
+static int mail_attachments_read(struct db *db, struct arena *a, int64_t tenant_id,
+                                 struct mail_row *r)
+{
+    struct db_stmt *st = db_stmt(db, STMT_MAIL_ATTACHMENT_INFO);
+    if (!st)
+        return -1;
+    db_bind_int(st, 1, tenant_id);
+    db_bind_int(st, 2, r->id);
+    db_bind_int(st, 3, MAIL_ATTACHMENTS_MAX);
+    struct mail_attachment_info *list = NULL;
+    size_t n = 0;
+    enum db_err e;
+    while ((e = db_step(st)) == DB_ROW && n < MAIL_ATTACHMENTS_MAX) {
+        if (!list)
+            list = arena_calloc(a, MAIL_ATTACHMENTS_MAX, sizeof(*list));
+        list[n].filename = arena_strdup(a, db_col_text(st, 0));
+        list[n].content_type = arena_strdup(a, db_col_text(st, 1));
+        list[n].size = db_col_int(st, 2);
+        n++;
+    }
+    db_reset(st);
+    r->attachments = list;
+    r->nattachments = n;
+    return e == DB_ROW || e == DB_DONE ? 0 : -1;
+}
+
 static void mail_row_read(struct db_stmt *st, struct arena *a, struct mail_row *r)
 {
     r->id = db_col_int(st, 0);
@@ -174,6 +314,11 @@ int mail_list(struct db *db, struct arena *a, int64_t tenant_id, const char *sta
     db_reset(st);
     if (e != DB_ROW && e != DB_DONE)
         return -1;
+    for (size_t i = 0; i < *n; i++)
+        if (mail_attachments_read(db, a, tenant_id, &rows[i]) != 0) {
+            *n = 0;
+            return -1;
+        }
     *out = rows;
     return 0;
 }
@@ -190,6 +335,8 @@ int mail_find(struct db *db, struct arena *a, int64_t tenant_id, int64_t id, str
     if (rc == 1)
         mail_row_read(st, a, out);
     db_reset(st);
+    if (rc == 1 && mail_attachments_read(db, a, tenant_id, out) != 0)
+        return -1;
     return rc;
 }
 

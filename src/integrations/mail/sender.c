@@ -207,6 +207,52 @@ static int sender_finish(struct db *db, const struct sender_msg *m, const char *
     return -1;
 }
 
+/* The files of message id, in the order they were attached, into the arena. The count; -1 on
+   a database error (worth another attempt); -2 when a file could never be sent (larger than
+   a whole message). One row past MIME_ATTACHMENTS_MAX is read, so that mime_build refuses such
+   a message instead of sending it without some of its files. */
+static int sender_attachments(struct db *db, struct arena *a, int64_t id,
+                              struct mime_attachment **out)
+{
+    *out = NULL;
+    struct db_stmt *st = db_stmt(db, STMT_MAIL_ATTACHMENT_DATA);
+    if (!st)
+        return -1;
+    db_bind_int(st, 1, id);
+    db_bind_int(st, 2, MIME_ATTACHMENTS_MAX + 1);
+    struct mime_attachment *list = NULL;
+    int n = 0, rc = 0;
+    enum db_err e = DB_DONE;
+    while (n <= MIME_ATTACHMENTS_MAX && (e = db_step(st)) == DB_ROW) {
+        int64_t len = db_col_int(st, 3);
+        const char *hex = db_col_text(st, 2);
+        if (len < 0 || len > MIME_MESSAGE_MAX) {
+            rc = -2;
+            break;
+        }
+        unsigned char *bin = arena_alloc(a, len ? (size_t)len : 1);
+        size_t got = 0;
+        if (strlen(hex) != 2 * (size_t)len ||
+            sodium_hex2bin(bin, (size_t)len, hex, 2 * (size_t)len, NULL, &got, NULL) != 0 ||
+            got != (size_t)len) {
+            rc = -1;
+            break;
+        }
+        if (!list)
+            list = arena_calloc(a, MIME_ATTACHMENTS_MAX + 1, sizeof(*list));
+        list[n].filename = arena_strdup(a, db_col_text(st, 0));
+        list[n].content_type = arena_strdup(a, db_col_text(st, 1));
+        list[n].data = bin;
+        list[n].len = (size_t)len;
+        n++;
+    }
+    db_reset(st);
+    if (rc == 0 && n <= MIME_ATTACHMENTS_MAX && e != DB_DONE)
+        rc = -1;
+    *out = list;
+    return rc < 0 ? rc : n;
+}
+
 static void sender_attempt(struct db *db, struct arena *a, const struct sender_msg *m,
                            const char *token)
 {
@@ -226,20 +272,31 @@ static void sender_attempt(struct db *db, struct arena *a, const struct sender_m
                           .text = m->text,
                           .html = m->html,
                           .date = time_now()};
+    /* The files live only for this attempt: a batch of messages never holds them all. */
+    struct arena files;
+    arena_init(&files, 0);
+    struct mime_attachment *list = NULL;
+    int nfiles = sender_attachments(db, &files, m->id, &list);
+    mm.attachments = list;
+    mm.nattachments = nfiles > 0 ? (size_t)nfiles : 0;
     struct buf out;
     buf_init(&out, MIME_MESSAGE_MAX);
     char err[SENDER_ERROR_MAX];
     bool permanent = false;
-    enum mime_err me = mime_build(&out, &mm);
-    int rc;
-    if (me != MIME_OK) {
+    enum mime_err me = MIME_ERR_TOOBIG;
+    if (nfiles >= 0)
+        me = mime_build(&out, &mm);
+    int rc = -1;
+    if (nfiles == -1) {
+        snprintf(err, sizeof(err), "cannot read the attachments: %s", db_errmsg(db));
+    } else if (me != MIME_OK) {
         snprintf(err, sizeof(err), "message refused before sending: %s", mime_strerror(me));
         permanent = true;
-        rc = -1;
     } else {
         rc = sender_deliver(m, buf_str(&out), out.len, err, sizeof(err), &permanent);
     }
     buf_free(&out);
+    arena_free(&files);
     char id[24], attempts[24];
     snprintf(id, sizeof(id), "%lld", (long long)m->id);
     snprintf(attempts, sizeof(attempts), "%lld", (long long)m->attempts);
