@@ -94,7 +94,7 @@ static void start_and_verify(const struct harness_server *s, struct flow *f)
                                     "kind = 'verification_code'",
                                     params);
     assert_int_equal(code, 1);
-    char body[96], text[64] = "";
+    char body[160], text[64] = "";
     /* The code is in the mail body: six digits. */
     FILE *p = NULL;
     char cmd[PATH_MAX + 256];
