@@ -106,14 +106,6 @@ struct demo_app {
 static int demo_enrollment(struct db *db, int64_t tenant_id, int64_t campaign_id, int64_t year_id,
                            const char *kind, const struct demo_app *app, const char *when)
 {
-    struct guardian g;
-    struct arena a;
-    arena_init(&a, 512);
-    int found = guardian_find_by_login(db, &a, tenant_id, app->pupil_cf, &g);
-    arena_free(&a);
-    (void)g;
-    if (found != 1)
-        return -1;
     struct db_stmt *st = db_stmt(db, STMT_ENROLL_PUPIL_BY_CF);
     if (!st)
         return -1;
@@ -243,9 +235,6 @@ int demo_seed_enrollments(struct db *db, int64_t tenant_id, int64_t year_id)
     if (school_year_create(db, tenant_id, "2027/2028", "2027-09-13", "2028-06-30", &next_year) !=
         TENANT_OK)
         return -1;
-    int64_t classes[64];
-    size_t n = demo_year_classes(db, year_id, classes, 64);
-    (void)classes;
     static const struct {
         const char *school, *classes[12];
     } layout[] = {
@@ -254,7 +243,6 @@ int demo_seed_enrollments(struct db *db, int64_t tenant_id, int64_t year_id)
          {"1A", "1B", "2A", "2B", "3A", "3B", "4A", "4B", "5A", "5B", NULL}},
         {"Scuola primaria Don Lorenzo Milani", {"1A", "2A", "3A", "4A", "5A", NULL}},
     };
-    (void)n;
     for (size_t s = 0; s < sizeof(layout) / sizeof(layout[0]); s++) {
         int64_t school_id = school_find(db, tenant_id, layout[s].school), id;
         for (int c = 0; layout[s].classes[c]; c++)

@@ -11,6 +11,7 @@
 #include "services/ledger.h"
 #include "util/log.h"
 #include "util/time.h"
+#include "util/time_local.h"
 #include "web/i18n.h"
 #include "web/tmpl.h"
 
@@ -83,29 +84,12 @@ const char *review_payment_label(const char *payment_method)
 
 const char *review_time_rome(struct arena *a, const char *iso)
 {
-    struct tm tm = {0};
-    char z = 0;
-    if (!iso ||
-        sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-               &tm.tm_min, &tm.tm_sec, &z) != 7 ||
-        z != 'Z')
-        return "";
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    time_t t = timegm(&tm);
-    t += time_rome_offset(t);
-    struct tm local;
-    gmtime_r(&t, &local);
-    return arena_printf(a, "%02d/%02d/%04d %02d:%02d", local.tm_mday, local.tm_mon + 1,
-                        local.tm_year + 1900, local.tm_hour, local.tm_min);
+    return time_rome_display(a, iso);
 }
 
 const char *review_date_it(struct arena *a, const char *ymd)
 {
-    int y, m, d;
-    if (!ymd || !time_parse_date(ymd, &y, &m, &d))
-        return "";
-    return arena_printf(a, "%02d/%02d/%04d", d, m, y);
+    return time_date_display(a, ymd);
 }
 
 const char *review_iban_masked(struct arena *a, const char *iban)

@@ -1,5 +1,7 @@
 #include "util/time_local.h"
 
+#include "util/arena.h"
+
 #include <string.h>
 
 #include "util/time.h"
@@ -99,4 +101,20 @@ bool time_utc_to_rome(const char *iso, char *date, char *hhmm)
     strftime(date, TIME_LOCAL_DATE_MAX, "%Y-%m-%d", &tm);
     strftime(hhmm, TIME_LOCAL_HHMM_MAX, "%H:%M", &tm);
     return true;
+}
+
+const char *time_rome_display(struct arena *a, const char *iso)
+{
+    char date[TIME_LOCAL_DATE_MAX], hhmm[TIME_LOCAL_HHMM_MAX];
+    if (!iso || !*iso || !time_utc_to_rome(iso, date, hhmm))
+        return "";
+    return arena_printf(a, "%.2s/%.2s/%.4s %s", date + 8, date + 5, date, hhmm);
+}
+
+const char *time_date_display(struct arena *a, const char *ymd)
+{
+    int y, m, d;
+    if (!ymd || !time_parse_date(ymd, &y, &m, &d))
+        return "";
+    return arena_printf(a, "%02d/%02d/%04d", d, m, y);
 }

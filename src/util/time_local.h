@@ -37,4 +37,10 @@ enum time_local_err time_rome_to_utc(const char *date, const char *hhmm, char *o
    time ("HH:MM", hhmm[TIME_LOCAL_HHMM_MAX]); false when iso is malformed. */
 bool time_utc_to_rome(const char *iso, char *date, char *hhmm);
 
+/* For people: a stored UTC instant as "dd/mm/yyyy hh:mm" in Europe/Rome, and a "YYYY-MM-DD"
+   date as "dd/mm/yyyy", in the arena; "" for an empty or malformed value. */
+struct arena;
+const char *time_rome_display(struct arena *a, const char *iso);
+const char *time_date_display(struct arena *a, const char *ymd);
+
 #endif

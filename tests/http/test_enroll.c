@@ -61,12 +61,6 @@ static const char *location(const struct harness_resp *r)
     return l;
 }
 
-static long long app_id(const struct flow *f)
-{
-    const char *p = strrchr(f->app, '/');
-    return p ? atoll(p + 1) : 0;
-}
-
 /* Start a new enrollment for NEW_CF and verify the e-mail with the code from the outbox. */
 static void start_and_verify(const struct harness_server *s, struct flow *f)
 {
@@ -316,7 +310,6 @@ static void test_new_enrollment_end_to_end(void **state)
                                     "'" NEW_CF "'",
                                     NULL),
                      1);
-    (void)app_id;
 }
 
 static void test_known_pupil_and_bad_codes(void **state)
@@ -429,23 +422,6 @@ static void test_debt_gate(void **state)
     char *p = strstr(app, "/passo/1");
     assert_non_null(p);
     *p = '\0';
-    const char *steps[] = {
-        "/passo/1",
-        NULL,
-        "/passo/2",
-        "fiscal_code=SPSNNA87S70F839K&name=Anna&surname=Esposito&"
-        "mobile=3479876543&address=Via+Roma+40&resident=yes&"
-        "privacy=yes&action=next",
-        "/passo/3",
-        NULL,
-        "/passo/4",
-        "diet_kind=none&action=next",
-        "/passo/5",
-        "payment_method=prepaid&action=next",
-        "/passo/6",
-        "decl_1=yes&decl_2=yes&decl_3=yes&action=next",
-    };
-    (void)steps;
     char path[200];
     snprintf(path, sizeof(path), "%s/passo/1", strstr(app, T "/"));
     flow_get(s, &f, path, 200, &r);

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "util/arena.h"
 #include "util/time.h"
 #include "util/time_local.h"
 
@@ -92,12 +93,27 @@ static void test_input_forms(void **state)
     assert_false(time_utc_to_rome("domani", d, hm));
 }
 
+/* What people read: the office, the family and the mail pages share this one format. */
+static void test_display(void **state)
+{
+    struct arena a;
+    arena_init(&a, 256);
+    assert_string_equal(time_rome_display(&a, "2026-03-29T08:05:00Z"), "29/03/2026 10:05");
+    assert_string_equal(time_rome_display(&a, "2026-01-05T23:30:00Z"), "06/01/2026 00:30");
+    assert_string_equal(time_rome_display(&a, ""), "");
+    assert_string_equal(time_rome_display(&a, "2026-01-05 23:30"), "");
+    assert_string_equal(time_date_display(&a, "2018-05-22"), "22/05/2018");
+    assert_string_equal(time_date_display(&a, "2018-02-30"), "");
+    arena_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_winter_and_summer),
         cmocka_unit_test(test_summer_time_changes),
         cmocka_unit_test(test_input_forms),
+        cmocka_unit_test(test_display),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,18 +50,12 @@ struct enrollment_actor enroll_actor(struct req *r)
 
 const char *enroll_local_time(struct req *r, const char *iso)
 {
-    char date[TIME_LOCAL_DATE_MAX], hhmm[TIME_LOCAL_HHMM_MAX];
-    if (!iso || !*iso || !time_utc_to_rome(iso, date, hhmm))
-        return "";
-    return arena_printf(&r->arena, "%.2s/%.2s/%.4s %s", date + 8, date + 5, date, hhmm);
+    return time_rome_display(&r->arena, iso);
 }
 
 const char *enroll_local_date(struct req *r, const char *date)
 {
-    int y, m, d;
-    if (!date || !time_parse_date(date, &y, &m, &d))
-        return "";
-    return arena_printf(&r->arena, "%02d/%02d/%04d", d, m, y);
+    return time_date_display(&r->arena, date);
 }
 
 static int64_t enroll_guardian_id(struct req *r)
@@ -79,10 +73,11 @@ bool enroll_load(struct req *r, struct resp *w, struct enrollment *e, struct cam
         page_error(r, w, 500);
         return false;
     }
+    memset(e, 0, sizeof(*e));
     if (id <= 0 || *end || enrollment_find(db, &r->arena, r->tenant.id, id, e) != 1 ||
         !enroll_owned(e, r->has_session ? r->session_hash : NULL, enroll_guardian_id(r))) {
         /* A saved application needs its family signed in: send them to sign in. */
-        if (id > 0 && *end == '\0' && !r->family_signed_in && e->id == id && e->guardian_id) {
+        if (!r->family_signed_in && e->id == id && e->guardian_id) {
             resp_redirect(w, 303, family_href(r, "/accedi"));
             return false;
         }

@@ -14,6 +14,7 @@
 #include "store/store.h"
 #include "templates.h"
 #include "util/time.h"
+#include "util/time_local.h"
 #include "web/download.h"
 #include "web/i18n.h"
 #include "web/page.h"
@@ -52,26 +53,6 @@ const struct route mail_routes[] = {
     {HTTP_GET, "/demo/posta/{seq}/allegati/{n}", 0, NULL, 0, demo_mail_attachment, ROUTE_DEMO},
     {0},
 };
-
-/* "2026-03-29T08:05:00Z" as "29/03/2026 10:05" in Europe/Rome; "" for an empty or bad time. */
-static const char *mail_time_rome(struct arena *a, const char *iso)
-{
-    struct tm tm = {0};
-    char z = 0;
-    if (!iso ||
-        sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-               &tm.tm_min, &tm.tm_sec, &z) != 7 ||
-        z != 'Z')
-        return "";
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    time_t t = timegm(&tm);
-    t += time_rome_offset(t);
-    struct tm local;
-    gmtime_r(&t, &local);
-    return arena_printf(a, "%02d/%02d/%04d %02d:%02d", local.tm_mday, local.tm_mon + 1,
-                        local.tm_year + 1900, local.tm_hour, local.tm_min);
-}
 
 /* A file size for people: "512 B", "14 KB", "1,5 MB" (a decimal comma in Italian). */
 static const char *mail_size_label(struct arena *a, const char *lang, int64_t bytes)
@@ -149,11 +130,11 @@ void office_mail_list(struct req *r, struct resp *w)
             tv_set_str(fe, "name", m->attachments[k].filename);
             tv_set_str(fe, "size", mail_size_label(&r->arena, r->lang, m->attachments[k].size));
         }
-        tv_set_str(e, "created", mail_time_rome(&r->arena, m->created_at));
+        tv_set_str(e, "created", time_rome_display(&r->arena, m->created_at));
         if (!strcmp(m->status, "sent"))
-            tv_set_str(e, "sent", mail_time_rome(&r->arena, m->sent_at));
+            tv_set_str(e, "sent", time_rome_display(&r->arena, m->sent_at));
         if (!strcmp(m->status, "retrying") || !strcmp(m->status, "queued"))
-            tv_set_str(e, "next_attempt", mail_time_rome(&r->arena, m->next_attempt_at));
+            tv_set_str(e, "next_attempt", time_rome_display(&r->arena, m->next_attempt_at));
         if (!strcmp(m->status, "failed")) {
             tv_set_bool(e, "failed", true);
             tv_set_str(
@@ -235,7 +216,7 @@ void demo_mail_list(struct req *r, struct resp *w)
         tv_set_str(e, "subject", m->subject);
         tv_set_str(e, "to", m->rcpt_to);
         tv_set_str(e, "from", m->from);
-        tv_set_str(e, "received", mail_time_rome(&r->arena, m->received_at));
+        tv_set_str(e, "received", time_rome_display(&r->arena, m->received_at));
         tv_set_str(e, "text", m->text);
         tv_set_str(e, "html", m->html);
         struct tv *files = tv_set_list(e, "attachments");
