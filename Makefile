@@ -11,7 +11,7 @@
 .DEFAULT_GOAL := all
 B        ?= build
 CC       ?= cc
-PKGS     := libmicrohttpd sqlite3 jansson libsodium libcurl libqrencode cairo pangocairo
+PKGS     := libmicrohttpd sqlite3 jansson libsodium libcurl libqrencode libdmtx cairo pangocairo
 TEST_PKGS := cmocka
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

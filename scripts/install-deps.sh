@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 PACKAGES="gcc make pkg-config clang clang-format libclang-rt-14-dev gettext
 libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libcurl4-openssl-dev
-libcmocka-dev libqrencode-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core poppler-utils
+libcmocka-dev libqrencode-dev libdmtx-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
+poppler-utils zbar-tools dmtx-utils
 chromium nginx-light wrk ca-certificates"
 
 missing=""

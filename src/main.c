@@ -15,7 +15,9 @@ static void main_usage(FILE *out)
                  "  migrate   apply pending database migrations\n"
                  "  admin     create municipalities, schools, classes, staff users\n"
                  "  check     validate codici fiscali, IBANs, notice numbers and more\n"
-                 "  smtp-standin  a local SMTP server for tests and the demo (never production)\n");
+                 "  smtp-standin  a local SMTP server for tests and the demo (never production)\n"
+                 "  pagopa-standin  a local pagoPA GPD and Checkout for tests and the demo (never "
+                 "production)\n");
 }
 
 int main(int argc, char **argv)
@@ -28,8 +30,13 @@ int main(int argc, char **argv)
         const char *name;
         int (*run)(int, char **);
     } commands[] = {
-        {"serve", cli_serve}, {"demo", cli_demo},   {"migrate", cli_migrate},
-        {"admin", cli_admin}, {"check", cli_check}, {"smtp-standin", cli_smtp_standin},
+        {"serve", cli_serve},
+        {"demo", cli_demo},
+        {"migrate", cli_migrate},
+        {"admin", cli_admin},
+        {"check", cli_check},
+        {"smtp-standin", cli_smtp_standin},
+        {"pagopa-standin", cli_pagopa_standin},
     };
     /* Hidden: the PDF renderer, started as a child process by doc_render_pdf (docs/doc.h). */
     if (!strcmp(argv[1], "render-pdf"))

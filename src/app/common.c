@@ -1,5 +1,7 @@
 /* Data shared by handlers of several audiences. */
 #include "app/handlers.h"
+#include "docs/doc.h"
+#include "services/attachment.h"
 #include "services/audit.h"
 #include "services/throttle.h"
 #include "store/store.h"
@@ -60,4 +62,36 @@ void app_sign_out(struct req *r, struct resp *w, const char *home_href)
         audit_record(db, &e);
     session_end(r, w);
     resp_redirect(w, 303, home_href);
+}
+
+int app_tenant_logo(struct req *r, const void **data, size_t *len)
+{
+    *data = NULL;
+    *len = 0;
+    struct db *db = store_db();
+    struct db_stmt *st = db ? db_stmt(db, STMT_TENANT_LOGO) : NULL;
+    if (!st)
+        return 0;
+    db_bind_int(st, 1, r->tenant.id);
+    int64_t id = db_step(st) == DB_ROW ? db_col_int(st, 0) : 0;
+    db_reset(st);
+    struct attachment logo = {0};
+    if (!id || attachment_get(db, &r->arena, r->tenant.id, id, &logo) != 1 || !logo.data)
+        return 0;
+    *data = logo.data;
+    *len = logo.size;
+    return 1;
+}
+
+struct doc *app_doc_new(struct req *r, const char *lang, const char *title)
+{
+    struct doc *d = doc_new(&r->arena, lang, tr(lang, title));
+    const void *logo;
+    size_t logo_len;
+    app_tenant_logo(r, &logo, &logo_len);
+    doc_set_issuer(d, r->tenant.name, tr(lang, N_("School meal service")), logo, logo_len);
+    doc_set_footer(d, arena_printf(&r->arena, "%s · %s · %s", r->tenant.name, r->tenant.address,
+                                   r->tenant.email));
+    doc_set_page_label(d, tr(lang, N_("Page {n} of {total}")));
+    return d;
 }

@@ -27,6 +27,13 @@ bool app_throttle_allows(struct req *r, struct resp *w, struct db *db, const cha
    session ended, and a redirect to home_href. */
 void app_sign_out(struct req *r, struct resp *w, const char *home_href);
 
+/* The municipality's logo (an attachment), in the request's arena. 1, or 0 when it has none. */
+int app_tenant_logo(struct req *r, const void **data, size_t *len);
+struct doc;
+/* A PDF document issued by the municipality: its name, "School meal service", the logo, the
+   contacts in the footer and "Page n of N", in lang; title is a msgid. */
+struct doc *app_doc_new(struct req *r, const char *lang, const char *title);
+
 /* Route tables by area (each ends with an entry whose handler is NULL). */
 extern const struct route core_routes[];
 extern const struct route family_routes[];   /* src/app/family/ */
@@ -36,6 +43,14 @@ extern const struct route locks_routes[];    /* src/app/office/locks.c */
 extern const struct route campaign_routes[]; /* src/app/office/campaigns.c */
 extern const struct route review_routes[];   /* src/app/office/enrollments.c */
 extern const struct route enroll_routes[];   /* src/app/family/enroll_routes.c */
+extern const struct route tariff_routes[];   /* src/app/office/tariffs.c */
+/* The family's meal price page (src/app/family/tariff.c). */
+extern const struct route family_tariff_routes[];
+/* The statement and the 730 certificates of the family area (src/app/family/statement.c). */
+extern const struct route statement_routes[];
+extern const struct route topup_routes[];    /* src/app/family/topup.c */
+extern const struct route payments_routes[]; /* src/app/office/payments.c */
+extern const struct route debts_routes[];    /* src/app/office/debts.c */
 /* The platform's administration area, /piattaforma/ (src/app/platform/admin.c). */
 extern const struct route platform_routes[];
 
@@ -55,7 +70,7 @@ void office_login_submit(struct req *r, struct resp *w);
 void office_logout(struct req *r, struct resp *w);
 void office_home(struct req *r, struct resp *w);
 /* The office navigation entries the user's role may open; current: "home", "staff", "mail",
-   "locks" or "profile". */
+   "locks", "tariffs" or "profile". */
 void office_nav(struct req *r, struct tv *data, const char *current);
 void office_locks(struct req *r, struct resp *w);
 void office_unlock(struct req *r, struct resp *w);

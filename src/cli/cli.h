@@ -13,5 +13,8 @@ int cli_demo(int argc, char **argv);
 int cli_check(int argc, char **argv);
 /* refettorio smtp-standin --port N --dir DIR: the local SMTP server of the tests and the demo. */
 int cli_smtp_standin(int argc, char **argv);
+/* refettorio pagopa-standin [--port N] [--dir DIR]: the local pagoPA GPD and Checkout of the
+   tests and the demo. */
+int cli_pagopa_standin(int argc, char **argv);
 
 #endif

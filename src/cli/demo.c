@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "app/office/mail.h"
 #include "cli/run.h"
+#include "standins/pagopa.h"
 #include "standins/smtp.h"
 #include "services/demo.h"
 #include "store/store.h"
@@ -62,6 +64,51 @@ static int demo_start_mail(struct config *cfg, struct smtp_standin **standin)
     return 0;
 }
 
+/* The pagoPA stand-in keeps the demo's positions in demo-pagopa/ beside the database, and
+   pagopa.gpd_url and pagopa.checkout_url point at it; a pagopa.gpd_url given by the person wins.
+   A payment made on its checkout page shows in GPD 20 seconds later, so the family first sees
+   "awaiting confirmation". *standin stays NULL when not started. */
+static int demo_start_pagopa(struct config *cfg, struct pagopa_standin **standin)
+{
+    *standin = NULL;
+    if (cfg->pagopa_gpd_url[0])
+        return 0;
+    char copy[CONFIG_STR_MAX], dir[CONFIG_STR_MAX + 16], err[256];
+    snprintf(copy, sizeof(copy), "%s", cfg->db_path);
+    snprintf(dir, sizeof(dir), "%s/demo-pagopa", dirname(copy));
+    if (access(cfg->db_path, F_OK) != 0) {
+        /* A new demo database numbers its notices from the start again: forget the positions
+           of the previous one. */
+        char old[CONFIG_STR_MAX + 64];
+        snprintf(old, sizeof(old), "%s/positions.json", dir);
+        unlink(old);
+    }
+    struct pagopa_standin_opts o = {.dir = dir, .port = 0, .confirm_delay_seconds = 20};
+    *standin = pagopa_standin_start(&o, err, sizeof(err));
+    if (!*standin) {
+        fprintf(stderr, "refettorio demo: pagoPA stand-in: %s\n", err);
+        return -1;
+    }
+    int port = pagopa_standin_port(*standin);
+    snprintf(cfg->pagopa_gpd_url, sizeof(cfg->pagopa_gpd_url), "http://127.0.0.1:%d", port);
+    snprintf(cfg->pagopa_checkout_url, sizeof(cfg->pagopa_checkout_url),
+             "http://127.0.0.1:%d/checkout/ec/v1", port);
+    if (cfg->pagopa_reconcile_seconds > 30)
+        cfg->pagopa_reconcile_seconds = 30; /* the demo shows confirmations quickly */
+    return 0;
+}
+
+static int demo_pay(void *ctx, const char *org_cf, const char *iupd)
+{
+    return pagopa_standin_pay(ctx, org_cf, iupd, 0) < 0 ? -1 : 0;
+}
+
+static int demo_add_unknown(void *ctx, const char *org_cf, const char *iupd, const char *iuv,
+                            int64_t cents)
+{
+    return pagopa_standin_add_paid(ctx, org_cf, iupd, iuv, cents);
+}
+
 static void demo_banner(const struct config *cfg, bool created)
 {
     const char *host = strcmp(cfg->listen, "0.0.0.0") ? cfg->listen : "127.0.0.1";
@@ -71,8 +118,12 @@ static void demo_banner(const struct config *cfg, bool created)
            DEMO_TENANT_SLUG);
     printf("  Back office:        http://%s:%d/%s/ufficio/accedi\n\n", host, cfg->port,
            DEMO_TENANT_SLUG);
-    printf("  Sent e-mail:        http://%s:%d/%s/demo/posta\n\n", host, cfg->port,
+    printf("  Sent e-mail:        http://%s:%d/%s/demo/posta\n", host, cfg->port,
            DEMO_TENANT_SLUG);
+    if (cfg->pagopa_gpd_url[0])
+        printf("  pagoPA stand-in:    %s/paga (pay a notice by its number)\n",
+               cfg->pagopa_gpd_url);
+    printf("\n");
     printf("  Staff logins (password for all: %s)\n", DEMO_PASSWORD);
     for (int i = 0; demo_logins[i].email; i++)
         printf("    %-34s %-8s %s\n", demo_logins[i].email, demo_logins[i].role,
@@ -108,8 +159,13 @@ int cli_demo(int argc, char **argv)
     if (cli_build_config(&cfg, &flags) != 0)
         return 2;
     cfg.demo = true;
-    if (demo_make_parent(cfg.db_path) != 0 || cli_start_services(&cfg) != 0)
+    struct pagopa_standin *pagopa = NULL;
+    if (demo_make_parent(cfg.db_path) != 0 || demo_start_pagopa(&cfg, &pagopa) != 0)
         return 1;
+    if (cli_start_services(&cfg) != 0) {
+        pagopa_standin_stop(pagopa);
+        return 1;
+    }
     bool created = false;
     struct db *db = store_db();
     char base_url[128];
@@ -117,6 +173,13 @@ int cli_demo(int argc, char **argv)
              strcmp(cfg.listen, "0.0.0.0") ? cfg.listen : "127.0.0.1", cfg.port);
     if (!db || demo_seed(db, cfg.public_url[0] ? cfg.public_url : base_url, &created) != 0) {
         fprintf(stderr, "refettorio demo: cannot create the demo data\n");
+        pagopa_standin_stop(pagopa);
+        return 1;
+    }
+    struct demo_pagopa hands = {.ctx = pagopa, .pay = demo_pay, .add_unknown = demo_add_unknown};
+    if (created && pagopa && demo_seed_payments(db, &hands) != 0) {
+        fprintf(stderr, "refettorio demo: cannot create the demo payments\n");
+        pagopa_standin_stop(pagopa);
         return 1;
     }
     struct smtp_standin *standin = NULL;
@@ -126,5 +189,6 @@ int cli_demo(int argc, char **argv)
         demo_banner(&cfg, created);
     int rc = cli_serve_until_signal(&cfg);
     smtp_standin_stop(standin); /* after the sender has stopped */
+    pagopa_standin_stop(pagopa); /* after the reconciliation has stopped */
     return rc;
 }

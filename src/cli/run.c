@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "integrations/mail/sender.h"
+#include "services/payment.h"
+#include "services/payment_worker.h"
 #include "services/password.h"
 #include "store/store.h"
 #include "util/log.h"
@@ -129,6 +131,8 @@ int cli_start_services(const struct config *cfg)
         page_set_public_url(url);
     }
     router_set_demo(cfg->demo);
+    payment_configure(cfg->pagopa_gpd_url, cfg->pagopa_api_key, cfg->pagopa_checkout_url,
+                      cfg->pagopa_timeout_seconds, cfg->pagopa_max_attempts);
     session_configure(cfg->tls, cfg->session_idle_minutes);
     return 0;
 }
@@ -152,6 +156,12 @@ int cli_serve_until_signal(const struct config *cfg)
         store_thread_done();
         return 1;
     }
+    if (payment_worker_start(cfg->pagopa_reconcile_seconds) != 0) {
+        sender_stop();
+        server_stop(srv);
+        store_thread_done();
+        return 1;
+    }
     char port[16], threads[16];
     snprintf(port, sizeof(port), "%d", cfg->port);
     snprintf(threads, sizeof(threads), "%d", cfg->threads);
@@ -171,6 +181,7 @@ int cli_serve_until_signal(const struct config *cfg)
         log_info("stopping", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
         break;
     }
+    payment_worker_stop(); /* a reconciliation in flight finishes; credits are idempotent */
     sender_stop(); /* waits for the message in flight; nothing is lost, it stays claimed */
     server_stop(srv);
     store_thread_done();

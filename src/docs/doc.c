@@ -27,7 +27,16 @@
 
 extern char **environ;
 
-enum doc_kind { DOC_HEADING, DOC_PARAGRAPH, DOC_FIELD, DOC_NOTE, DOC_CODE, DOC_TABLE, DOC_BREAK };
+enum doc_kind {
+    DOC_HEADING,
+    DOC_PARAGRAPH,
+    DOC_FIELD,
+    DOC_NOTE,
+    DOC_CODE,
+    DOC_TABLE,
+    DOC_BREAK,
+    DOC_PANEL
+};
 
 struct doc_row {
     struct doc_row *next;
@@ -37,11 +46,13 @@ struct doc_row {
 struct doc_block {
     struct doc_block *next;
     enum doc_kind kind;
-    const char *text;  /* heading, paragraph, note; the label of a field or code */
-    const char *value; /* field value, code */
-    size_t ncols;      /* table */
+    const char *text;  /* heading, paragraph, note; the label of a field or code; panel title */
+    const char *value; /* field value, code; panel aside (may be NULL) */
+    size_t ncols;      /* table; 2 for a panel's label/value rows */
     const char **headers;
-    struct doc_row *rows, *rows_tail;
+    struct doc_row *rows, *rows_tail; /* table rows, panel fields */
+    size_t nrows;
+    struct doc_symbol_matrix symbol; /* panel; modules NULL when it has none */
 };
 
 struct doc {
@@ -267,6 +278,43 @@ void doc_table_row(struct doc *d, const char *const *cells)
     d->items++;
 }
 
+void doc_panel(struct doc *d, const char *title, const char *aside, enum doc_symbol kind,
+               const char *payload)
+{
+    struct doc_block *b = doc_add(d, DOC_PANEL);
+    if (!b)
+        return;
+    b->text = doc_text(d, title);
+    b->value = aside ? doc_text(d, aside) : NULL;
+    b->ncols = 2;
+    if (kind != DOC_SYMBOL_NONE &&
+        (!payload || doc_symbol_encode(d->arena, kind, payload, &b->symbol) != 0))
+        doc_misuse(d, "panel symbol payload is empty or does not fit a symbol");
+}
+
+void doc_panel_field(struct doc *d, const char *label, const char *value)
+{
+    if (d->err)
+        return;
+    struct doc_block *p = d->tail;
+    if (!p || p->kind != DOC_PANEL) {
+        doc_misuse(d, "doc_panel_field without a panel just before it");
+        return;
+    }
+    if (p->nrows >= DOC_PANEL_FIELDS_MAX) {
+        doc_misuse(d, "panel has more than DOC_PANEL_FIELDS_MAX fields");
+        return;
+    }
+    struct doc_row *r = arena_alloc(d->arena, sizeof(*r));
+    r->cells = doc_cells(d, 2, (const char *const[]){label, value});
+    if (p->rows_tail)
+        p->rows_tail->next = r;
+    else
+        p->rows = r;
+    p->rows_tail = r;
+    p->nrows++;
+}
+
 void doc_page_break(struct doc *d)
 {
     doc_add(d, DOC_BREAK);
@@ -321,6 +369,8 @@ static const char *doc_kind_name(enum doc_kind k)
         return "table";
     case DOC_BREAK:
         return "break";
+    case DOC_PANEL:
+        return "panel";
     }
     return "break";
 }
@@ -372,6 +422,24 @@ static json_t *doc_to_json(const struct doc *d, struct doc_json *j)
                 json_array_append_new(rows,
                                       doc_json_strings(j, b->ncols, (const char *const *)r->cells));
             json_object_set_new(o, "rows", rows);
+            break;
+        }
+        case DOC_PANEL: {
+            json_object_set_new(o, "title", doc_json_str(j, b->text));
+            json_object_set_new(o, "aside", doc_json_str(j, b->value));
+            json_t *sym = json_null();
+            if (b->symbol.modules) {
+                sym = json_object();
+                json_object_set_new(sym, "size", json_integer(b->symbol.size));
+                json_object_set_new(sym, "quiet", json_integer(b->symbol.quiet));
+                json_object_set_new(sym, "modules", json_string(b->symbol.modules));
+            }
+            json_object_set_new(o, "symbol", sym);
+            json_t *fields = json_array();
+            for (const struct doc_row *r = b->rows; r; r = r->next)
+                json_array_append_new(fields,
+                                      doc_json_strings(j, 2, (const char *const *)r->cells));
+            json_object_set_new(o, "fields", fields);
             break;
         }
         case DOC_BREAK:

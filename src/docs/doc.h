@@ -4,10 +4,12 @@
  *
  * The model is a title, an issuer (municipality name, subtitle, PNG logo), a footer with page
  * numbering, and a list of blocks: headings, paragraphs, label/value fields, framed notes, large
- * monospace codes, tables (whose header row repeats on every page) and page breaks. Callers pass
- * every string already translated; nothing in src/docs is shown to people as is. NULL values and
- * table cells print as empty. Misuse (too many blocks, a string past DOC_TEXT_MAX, a row without a
- * table...) sets a sticky error that doc_render_pdf reports, so builders never check each call.
+ * monospace codes, tables (whose header row repeats on every page), panels (a framed slip with a
+ * QR code or DataMatrix symbol beside label/value rows, kept on one page) and page breaks. Callers
+ * pass every string already translated; nothing in src/docs is shown to people as is. NULL values
+ * and table cells print as empty. Misuse (too many blocks, a string past DOC_TEXT_MAX, a row
+ * without a table...) sets a sticky error that doc_render_pdf reports: builders need not check
+ * each call.
  *
  * Rendering never happens in the calling thread: doc_render_pdf serialises the document to JSON
  * and hands it to a child process (this program's own binary, hidden subcommand `render-pdf`,
@@ -37,6 +39,10 @@
 #define DOC_RENDER_TIMEOUT_MS  20000              /* then the child is killed */
 #define DOC_RENDER_CONCURRENCY 2                  /* children at once in this process */
 #define DOC_ERR_MAX            256                /* a sensible size for error messages */
+#define DOC_PANEL_FIELDS_MAX   16                 /* label/value rows in one panel */
+#define DOC_SYMBOL_TEXT_MAX    1024               /* bytes encoded in one 2D symbol */
+#define DOC_SYMBOL_MODULES_MAX 177                /* modules per side (QR version 40) */
+#define DOC_SYMBOL_QUIET_MAX   8                  /* modules of quiet zone around a symbol */
 
 struct doc;
 
@@ -68,6 +74,19 @@ void doc_big_code(struct doc *d, const char *label, const char *code);
    with doc_table_row (cells: ncols strings) before any other block. */
 void doc_table(struct doc *d, size_t ncols, const char *const *headers);
 void doc_table_row(struct doc *d, const char *const *cells);
+/* The 2D symbol of a panel. QR codes use error correction level M and 8-bit mode, with a quiet
+   zone of 4 modules; DataMatrix symbols are ECC 200, square, the smallest that holds the payload,
+   with a quiet zone of 2 modules. */
+enum doc_symbol { DOC_SYMBOL_NONE, DOC_SYMBOL_QR, DOC_SYMBOL_DATAMATRIX };
+/* Start a panel: a framed slip with title (and aside, e.g. an amount, at the end of the title
+   bar; may be NULL) and a symbol encoding payload (at most DOC_SYMBOL_TEXT_MAX bytes; ignored
+   for DOC_SYMBOL_NONE) drawn as vector squares at the start side, beside the rows added with
+   doc_panel_field (at most DOC_PANEL_FIELDS_MAX) before any other block. The symbol is encoded
+   here, in the caller's process; a payload that does not fit is a misuse. A panel is never split
+   across pages. */
+void doc_panel(struct doc *d, const char *title, const char *aside, enum doc_symbol kind,
+               const char *payload);
+void doc_panel_field(struct doc *d, const char *label, const char *value);
 /* Continue on a new page (nothing when the current page is still empty). */
 void doc_page_break(struct doc *d);
 

@@ -30,6 +30,8 @@
 #define CELL_PAD_Y   MM(1.1)
 #define FIELD_GAP    MM(4)
 #define FOOTER_LINES 4 /* longer footers are cut with an ellipsis */
+#define PANEL_PAD    MM(3)
+#define SYMBOL_SIDE  MM(36) /* a panel's symbol with its quiet zone */
 
 #define FONT_SANS "DejaVu Sans"
 #define FONT_MONO "DejaVu Sans Mono"
@@ -54,6 +56,7 @@ enum rfont {
     F_CELL,
     F_CELL_HEAD,
     F_FOOTER,
+    F_PANEL_TITLE,
     F_COUNT
 };
 
@@ -63,18 +66,20 @@ static const char *const render_font_names[F_COUNT] = {
     [F_ISSUER] = FONT_SANS " Bold 14",  [F_SUBTITLE] = FONT_SANS " 9.5",
     [F_HEADING] = FONT_SANS " Bold 12", [F_CODE] = FONT_MONO " Bold 20",
     [F_CELL] = FONT_SANS " 8.5",        [F_CELL_HEAD] = FONT_SANS " Bold 8.5",
-    [F_FOOTER] = FONT_SANS " 7.5",
+    [F_FOOTER] = FONT_SANS " 7.5",      [F_PANEL_TITLE] = FONT_SANS " Bold 10.5",
 };
 
-enum rkind { R_HEADING, R_PARAGRAPH, R_FIELD, R_NOTE, R_CODE, R_TABLE, R_BREAK };
+enum rkind { R_HEADING, R_PARAGRAPH, R_FIELD, R_NOTE, R_CODE, R_TABLE, R_BREAK, R_PANEL };
 
 struct rblock {
     enum rkind kind;
-    const char *text;  /* heading, paragraph, note; label of a field or code */
-    const char *value; /* field value, code */
+    const char *text;  /* heading, paragraph, note; label of a field or code; panel title */
+    const char *value; /* field value, code; panel aside (may be NULL) */
     size_t ncols, nrows;
     const char **headers; /* ncols */
-    const char **cells;   /* nrows * ncols, row by row */
+    const char **cells;   /* nrows * ncols, row by row; a panel's fields (ncols 2) */
+    int sym_size, sym_quiet;
+    const char *modules; /* panel symbol, sym_size * sym_size '0'/'1'; NULL when none */
     /* Measured once before the passes (they do not depend on the page). */
     double label_w;  /* fields: the label column of this run of fields */
     double *col_w;   /* table: widths in logical order */
@@ -203,12 +208,48 @@ static cairo_surface_t *rp_logo(struct arena *a, json_t *v)
     return s;
 }
 
+/* A panel's symbol and fields, bounded before anything is allocated. */
+static bool rp_panel(struct rparse *p, struct arena *a, json_t *o, struct rblock *b)
+{
+    json_t *sym = json_object_get(o, "symbol"), *fields = json_object_get(o, "fields");
+    if (!json_is_array(fields) || json_array_size(fields) > DOC_PANEL_FIELDS_MAX) {
+        p->err = "a panel has no fields array or more than DOC_PANEL_FIELDS_MAX fields";
+        return false;
+    }
+    b->ncols = 2;
+    b->nrows = json_array_size(fields);
+    b->cells = arena_calloc(a, b->nrows ? b->nrows * 2 : 1, sizeof(*b->cells));
+    for (size_t r = 0; r < b->nrows; r++)
+        if (!rp_strings(p, json_array_get(fields, r), 2, b->cells + r * 2))
+            return false;
+    if (!sym || json_is_null(sym))
+        return true;
+    json_t *size = json_object_get(sym, "size"), *quiet = json_object_get(sym, "quiet");
+    json_t *modules = json_object_get(sym, "modules");
+    if (!json_is_object(sym) || !json_is_integer(size) || !json_is_integer(quiet) ||
+        !json_is_string(modules) || json_integer_value(size) < 1 ||
+        json_integer_value(size) > DOC_SYMBOL_MODULES_MAX || json_integer_value(quiet) < 0 ||
+        json_integer_value(quiet) > DOC_SYMBOL_QUIET_MAX) {
+        p->err = "a panel's symbol has no size, quiet zone or modules, or they are out of range";
+        return false;
+    }
+    b->sym_size = (int)json_integer_value(size);
+    b->sym_quiet = (int)json_integer_value(quiet);
+    b->modules = json_string_value(modules);
+    size_t n = (size_t)b->sym_size * (size_t)b->sym_size;
+    if (json_string_length(modules) != n || strspn(b->modules, "01") != n) {
+        p->err = "a panel's symbol modules are not size * size characters 0 or 1";
+        return false;
+    }
+    return true;
+}
+
 static bool rp_block(struct rparse *p, struct arena *a, json_t *o, struct rblock *b, size_t *items)
 {
     static const char *const kinds[] = {
         [R_HEADING] = "heading", [R_PARAGRAPH] = "paragraph", [R_FIELD] = "field",
         [R_NOTE] = "note",       [R_CODE] = "code",           [R_TABLE] = "table",
-        [R_BREAK] = "break"};
+        [R_BREAK] = "break",     [R_PANEL] = "panel"};
     const char *t = json_string_value(json_object_get(o, "t"));
     size_t k = 0;
     while (t && k < sizeof(kinds) / sizeof(kinds[0]) && strcmp(t, kinds[k]) != 0)
@@ -255,6 +296,12 @@ static bool rp_block(struct rparse *p, struct arena *a, json_t *o, struct rblock
         break;
     }
     case R_BREAK:
+        break;
+    case R_PANEL:
+        b->text = rp_text(p, o, "title", false);
+        b->value = rp_text(p, o, "aside", true);
+        if (!rp_panel(p, a, o, b))
+            return false;
         break;
     }
     return p->err == NULL;
@@ -721,6 +768,115 @@ static void r_table(struct render *r, const struct rblock *b)
     r->y += MM(4);
 }
 
+/* The symbol's dark modules, one rectangle per horizontal run, filled as one path (no seams
+   between rows), on white with its quiet zone: side points wide, top-left corner at (x, y). A
+   symbol reads the same in right-to-left documents: it is never mirrored. */
+static void r_symbol(struct render *r, const struct rblock *b, double x, double y, double side)
+{
+    if (!r->draw)
+        return;
+    int n = b->sym_size, q = b->sym_quiet;
+    double m = side / (n + 2 * q);
+    r_rect(r, x, y, side, side, 0xffffff);
+    for (int row = 0; row < n; row++) {
+        const char *mods = b->modules + (size_t)row * (size_t)n;
+        for (int c = 0; c < n;) {
+            if (mods[c] != '1') {
+                c++;
+                continue;
+            }
+            int start = c;
+            while (c < n && mods[c] == '1')
+                c++;
+            cairo_rectangle(r->cr, x + (q + start) * m, y + (q + row) * m, (c - start) * m, m);
+        }
+    }
+    doc_cairo_rgb(r->cr, 0x000000);
+    cairo_set_fill_rule(r->cr, CAIRO_FILL_RULE_WINDING);
+    cairo_fill(r->cr);
+}
+
+/* A framed slip kept on one page: a title bar (title at the start, aside at the end), then the
+   symbol at the start and the label/value rows beside it. */
+static void r_panel(struct render *r, const struct rblock *b)
+{
+    double pad = PANEL_PAD, bar_pad = MM(2), gap = MM(3);
+    PangoLayout *aside = NULL;
+    double aw = 0, ah = 0;
+    if (b->value && *b->value) {
+        /* As wide as its text, up to half the bar (then it wraps there). */
+        aside = r_layout(r, b->value, F_PANEL_TITLE, -1, R_END, false);
+        aw = r_width(aside);
+        if (aw > CONTENT_W / 2 - pad) {
+            aw = CONTENT_W / 2 - pad;
+            pango_layout_set_width(aside, pango_units_from_double(aw));
+            pango_layout_set_wrap(aside, PANGO_WRAP_WORD_CHAR);
+        }
+        ah = r_height(aside);
+    }
+    double tw = CONTENT_W - 2 * pad - (aside ? aw + MM(4) : 0);
+    PangoLayout *title = r_layout(r, b->text, F_PANEL_TITLE, tw, R_START, false);
+    double bar_h = (r_height(title) > ah ? r_height(title) : ah) + 2 * bar_pad;
+
+    double sym = b->modules ? SYMBOL_SIDE : 0;
+    double fs = pad + (sym > 0 ? sym + MM(5) : 0); /* the rows' start offset */
+    double fw = CONTENT_W - fs - pad;
+    PangoLayout *labels[DOC_PANEL_FIELDS_MAX], *values[DOC_PANEL_FIELDS_MAX];
+    size_t nf = b->nrows < DOC_PANEL_FIELDS_MAX ? b->nrows : DOC_PANEL_FIELDS_MAX;
+    double lw = 0;
+    for (size_t i = 0; i < nf; i++) {
+        labels[i] = r_layout(r, b->cells[2 * i], F_LABEL, -1, R_START, false);
+        if (r_width(labels[i]) > lw)
+            lw = r_width(labels[i]);
+    }
+    lw = lw < fw * 0.25 ? fw * 0.25 : lw > fw * 0.45 ? fw * 0.45 : lw;
+    lw += 1;
+    double vw = fw - lw - gap, rows_h = 0;
+    for (size_t i = 0; i < nf; i++) {
+        pango_layout_set_width(labels[i], pango_units_from_double(lw));
+        pango_layout_set_wrap(labels[i], PANGO_WRAP_WORD_CHAR);
+        values[i] = r_layout(r, b->cells[2 * i + 1], F_BODY, vw, R_START, false);
+        double h =
+            r_height(labels[i]) > r_height(values[i]) ? r_height(labels[i]) : r_height(values[i]);
+        rows_h += h + (i + 1 < nf ? MM(1.5) : 0);
+    }
+    double inner = rows_h > sym ? rows_h : sym;
+    double total = bar_h + inner + 2 * pad;
+    r->y += MM(1);
+    r_need(r, total);
+    double y = r->y;
+    r_rect(r, MARGIN, y, CONTENT_W, bar_h, COLOR_HEAD);
+    if (r->draw) {
+        doc_cairo_rgb(r->cr, COLOR_ACCENT);
+        cairo_set_line_width(r->cr, 1.0);
+        cairo_rectangle(r->cr, MARGIN, y, CONTENT_W, total);
+        cairo_stroke(r->cr);
+    }
+    r_show(r, title, r_x(r, pad, tw), y + bar_pad, COLOR_ACCENT);
+    if (aside)
+        r_show(r, aside, r_x(r, CONTENT_W - pad - aw, aw), y + bar_pad, COLOR_TEXT);
+    double by = y + bar_h + pad;
+    if (sym > 0)
+        r_symbol(r, b, r_x(r, pad, sym), by + (inner - sym) / 2, sym);
+    double ry = by + (inner - rows_h) / 2;
+    for (size_t i = 0; i < nf; i++) {
+        double dy = pango_units_to_double(pango_layout_get_baseline(values[i]) -
+                                          pango_layout_get_baseline(labels[i]));
+        r_show(r, labels[i], r_x(r, fs, lw), ry + dy, COLOR_MUTED);
+        r_show(r, values[i], r_x(r, fs + lw + gap, vw), ry, COLOR_TEXT);
+        double h =
+            r_height(labels[i]) > r_height(values[i]) ? r_height(labels[i]) : r_height(values[i]);
+        ry += h + MM(1.5);
+        g_object_unref(labels[i]);
+        g_object_unref(values[i]);
+    }
+    r->y += total + MM(4);
+    r->fresh = false;
+    g_object_unref(title);
+    if (aside)
+        g_object_unref(aside);
+}
+
 /* ---- Measuring what does not depend on the page ---- */
 
 /* The longest run of non-blank characters in s (by characters): its start and length in bytes. */
@@ -880,6 +1036,9 @@ static void r_pass(struct render *r, bool draw)
         case R_BREAK:
             if (!r->fresh)
                 r_new_page(r);
+            break;
+        case R_PANEL:
+            r_panel(r, b);
             break;
         }
     }

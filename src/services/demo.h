@@ -7,6 +7,7 @@
 #define REFETTORIO_SERVICES_DEMO_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "store/db.h"
 
@@ -39,5 +40,26 @@ int demo_seed(struct db *db, const char *base_url, bool *created);
    year's closed campaign with the families' children confirmed, this year's open campaign
    with new families' applications, and a family in debt. Inside demo_seed's transaction. */
 int demo_seed_enrollments(struct db *db, int64_t tenant_id, int64_t year_id);
+/* The tariffs (demo_tariff.c): the 2026/2027 price list in force and next year's, and the ISEE
+   band and residence of some confirmed enrollments. After demo_seed_enrollments, inside
+   demo_seed's transaction. */
+int demo_seed_tariffs(struct db *db, int64_t tenant_id);
+/* The debts (demo_debts.c): two more families in debt since different days, a reminder sent
+   and a family suspended after a written notice. After demo_seed_enrollments, inside
+   demo_seed's transaction. */
+int demo_seed_debts(struct db *db, int64_t tenant_id);
+
+/* The pagoPA stand-in's hands, for the payments demo: pay a position as a family would, and a
+   payment for a position nobody here created. Each returns 0 or -1. */
+struct demo_pagopa {
+    void *ctx;
+    int (*pay)(void *ctx, const char *org_cf, const char *iupd);
+    int (*add_unknown)(void *ctx, const char *org_cf, const char *iupd, const char *iuv,
+                       int64_t cents);
+};
+/* The payments (demo_payments.c): settings, and top-ups through the stand-in, paid, to pay,
+   awaiting confirmation, plus a receipt parked for the office. After demo_seed created the
+   data, outside its transaction (each step commits). */
+int demo_seed_payments(struct db *db, const struct demo_pagopa *pagopa);
 
 #endif

@@ -1,9 +1,14 @@
 #include "services/ledger.h"
 
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 #include "services/audit.h"
+#include "services/balance_alert.h"
 #include "util/time.h"
+#include "util/time_local.h"
+#include "web/i18n.h"
 
 const char *ledger_kind_name(enum ledger_kind k)
 {
@@ -12,6 +17,37 @@ const char *ledger_kind_name(enum ledger_kind k)
         [LEDGER_REFUND] = "refund",   [LEDGER_ADJUSTMENT] = "adjustment", [LEDGER_FEE] = "fee",
     };
     return k <= LEDGER_FEE ? names[k] : "adjustment";
+}
+
+bool ledger_kind_parse(const char *name, enum ledger_kind *out)
+{
+    for (int k = LEDGER_OPENING; name && k <= LEDGER_FEE; k++)
+        if (!strcmp(name, ledger_kind_name((enum ledger_kind)k))) {
+            *out = (enum ledger_kind)k;
+            return true;
+        }
+    return false;
+}
+
+const char *ledger_kind_label(const char *name)
+{
+    enum ledger_kind k = LEDGER_ADJUSTMENT;
+    ledger_kind_parse(name, &k);
+    switch (k) {
+    case LEDGER_OPENING:
+        return N_("Opening balance");
+    case LEDGER_TOPUP:
+        return N_("Top-up");
+    case LEDGER_MEAL:
+        return N_("Meal");
+    case LEDGER_REFUND:
+        return N_("Refund");
+    case LEDGER_FEE:
+        return N_("Fee");
+    case LEDGER_ADJUSTMENT:
+        break;
+    }
+    return N_("Adjustment");
 }
 
 int ledger_balance(struct db *db, int64_t tenant_id, int64_t guardian_id, int64_t *cents)
@@ -56,6 +92,28 @@ int ledger_append(struct db *db, int64_t tenant_id, const struct ledger_new *n, 
     int64_t new_id = db_last_id(db);
     if (id)
         *id = new_id;
+    /* The cached wallet moves in the same transaction. */
+    st = db_stmt(db, STMT_WALLET_ADD);
+    if (!st)
+        return -1;
+    db_bind_int(st, 1, tenant_id);
+    db_bind_int(st, 2, n->guardian_id);
+    db_bind_int(st, 3, n->amount_cents);
+    db_bind_text(st, 4, now);
+    e = db_step(st);
+    int64_t after = 0, level = 0;
+    char debt_since[TIME_ISO_MAX] = "";
+    if (e == DB_ROW) {
+        after = db_col_int(st, 0);
+        level = db_col_int(st, 1);
+        snprintf(debt_since, sizeof(debt_since), "%s", db_col_text(st, 2));
+    }
+    db_reset(st);
+    if (e != DB_ROW)
+        return -1;
+    if (balance_alert_after_change(db, tenant_id, n->guardian_id, after - n->amount_cents, after,
+                                   (int)level, debt_since) != 0)
+        return -1;
     char detail[64];
     snprintf(detail, sizeof(detail), "%s %lld", ledger_kind_name(n->kind),
              (long long)n->amount_cents);
@@ -68,4 +126,134 @@ int ledger_append(struct db *db, int64_t tenant_id, const struct ledger_new *n, 
                             .to_state = "recorded",
                             .detail = detail};
     return audit_record(db, &a);
+}
+
+int ledger_wallet(struct db *db, int64_t tenant_id, int64_t guardian_id, struct wallet *w)
+{
+    memset(w, 0, sizeof(*w));
+    struct db_stmt *st = db_stmt(db, STMT_WALLET_GET);
+    if (!st)
+        return -1;
+    db_bind_int(st, 1, tenant_id);
+    db_bind_int(st, 2, guardian_id);
+    enum db_err e = db_step(st);
+    if (e == DB_ROW) {
+        w->balance_cents = db_col_int(st, 0);
+        w->entries = db_col_int(st, 1);
+        w->alert_level = (int)db_col_int(st, 2);
+        snprintf(w->debt_since, sizeof(w->debt_since), "%s", db_col_text(st, 3));
+        snprintf(w->suspended_at, sizeof(w->suspended_at), "%s", db_col_text(st, 4));
+        snprintf(w->suspended_notice_on, sizeof(w->suspended_notice_on), "%s",
+                 db_col_text(st, 5));
+        snprintf(w->suspended_reason, sizeof(w->suspended_reason), "%s", db_col_text(st, 6));
+        snprintf(w->suspended_by, sizeof(w->suspended_by), "%s", db_col_text(st, 7));
+        w->suspended = w->suspended_at[0] != '\0';
+    }
+    db_reset(st);
+    return e == DB_ROW || e == DB_DONE ? 0 : -1;
+}
+
+/* UTC bounds of a Rome month "YYYY-MM": [from, to). */
+static bool ledger_month_bounds(const char *month, char from[TIME_ISO_MAX], char to[TIME_ISO_MAX])
+{
+    int y, m;
+    char tail;
+    if (strlen(month) != 7 || sscanf(month, "%4d-%2d%c", &y, &m, &tail) != 2 || m < 1 || m > 12 ||
+        y < 2000 || y > 2999)
+        return false;
+    char d1[32], d2[32];
+    snprintf(d1, sizeof(d1), "%04d-%02d-01", y, m);
+    snprintf(d2, sizeof(d2), "%04d-%02d-01", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
+    return time_rome_to_utc(d1, "00:00", from) == TIME_LOCAL_OK &&
+           time_rome_to_utc(d2, "00:00", to) == TIME_LOCAL_OK;
+}
+
+int ledger_list(struct db *db, struct arena *a, int64_t tenant_id, int64_t guardian_id,
+                const struct ledger_filter *f, struct ledger_row **rows, size_t *n,
+                int64_t *opening)
+{
+    *rows = NULL;
+    *n = 0;
+    char from[TIME_ISO_MAX] = "", to[TIME_ISO_MAX] = "";
+    if (f && f->month && *f->month && !ledger_month_bounds(f->month, from, to))
+        return -1;
+    struct db_stmt *st = db_stmt(db, STMT_LEDGER_LIST);
+    if (!st)
+        return -1;
+    db_bind_int(st, 1, tenant_id);
+    db_bind_int(st, 2, guardian_id);
+    db_bind_text(st, 3, from);
+    db_bind_text(st, 4, to);
+    db_bind_int(st, 5, f ? f->pupil_id : 0);
+    db_bind_text(st, 6, f && f->kind ? f->kind : "");
+    size_t cap = 0;
+    enum db_err e;
+    while ((e = db_step(st)) == DB_ROW) {
+        if (*n == cap) {
+            size_t ncap = cap ? cap * 2 : 32;
+            struct ledger_row *bigger = arena_alloc(a, ncap * sizeof(*bigger));
+            if (*n)
+                memcpy(bigger, *rows, *n * sizeof(*bigger));
+            *rows = bigger;
+            cap = ncap;
+        }
+        struct ledger_row *r = &(*rows)[(*n)++];
+        r->id = db_col_int(st, 0);
+        r->pupil_id = db_col_int(st, 1);
+        r->kind = arena_strdup(a, db_col_text(st, 2));
+        r->amount_cents = db_col_int(st, 3);
+        r->description = arena_strdup(a, db_col_text(st, 4));
+        r->reason = arena_strdup(a, db_col_text(st, 5));
+        r->ref = arena_strdup(a, db_col_text(st, 6));
+        r->at = arena_strdup(a, db_col_text(st, 7));
+        r->created_by = arena_strdup(a, db_col_text(st, 8));
+        r->pupil_name = arena_strdup(a, db_col_text(st, 9));
+        r->balance_after = db_col_int(st, 10);
+    }
+    db_reset(st);
+    if (e != DB_DONE)
+        return -1;
+    if (opening)
+        *opening = *n ? (*rows)[0].balance_after - (*rows)[0].amount_cents : 0;
+    return 0;
+}
+
+int ledger_check(struct db *db, int64_t tenant_id, size_t *checked, size_t *mismatches,
+                 char *first, size_t firstsz)
+{
+    *checked = 0;
+    *mismatches = 0;
+    if (first && firstsz)
+        first[0] = '\0';
+    struct db_stmt *st = db_stmt(db, STMT_WALLET_COUNT);
+    if (!st)
+        return -1;
+    db_bind_int(st, 1, tenant_id);
+    if (db_step(st) == DB_ROW)
+        *checked = (size_t)db_col_int(st, 0);
+    db_reset(st);
+    st = db_stmt(db, STMT_LEDGER_CHECK);
+    if (!st)
+        return -1;
+    db_bind_int(st, 1, tenant_id);
+    enum db_err e;
+    while ((e = db_step(st)) == DB_ROW) {
+        if (*mismatches == 0 && first && firstsz) {
+            if (db_col_null(st, 2))
+                snprintf(first, firstsz,
+                         "tenant %lld guardian %lld: %lld entries summing to %lld cents, no wallet",
+                         (long long)db_col_int(st, 0), (long long)db_col_int(st, 1),
+                         (long long)db_col_int(st, 5), (long long)db_col_int(st, 3));
+            else
+                snprintf(first, firstsz,
+                         "tenant %lld guardian %lld: wallet says %lld cents in %lld entries, the "
+                         "ledger %lld cents in %lld entries",
+                         (long long)db_col_int(st, 0), (long long)db_col_int(st, 1),
+                         (long long)db_col_int(st, 2), (long long)db_col_int(st, 4),
+                         (long long)db_col_int(st, 3), (long long)db_col_int(st, 5));
+        }
+        (*mismatches)++;
+    }
+    db_reset(st);
+    return e == DB_DONE ? 0 : -1;
 }

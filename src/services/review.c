@@ -9,6 +9,7 @@
 #include "services/audit.h"
 #include "services/campaign.h"
 #include "services/ledger.h"
+#include "util/csv.h"
 #include "util/log.h"
 #include "util/time.h"
 #include "util/time_local.h"
@@ -520,28 +521,6 @@ static const char review_csv_header[] =
     "Codice dieta;Pagamento;Fascia ISEE;Genitore;Codice fiscale genitore;E-mail;Cellulare;Tipo;"
     "Stato;Inviata il;Codice badge\r\n";
 
-/* One cell, then the separator (or the line end after the last). */
-static void review_csv_cell(struct buf *out, const char *s, bool last)
-{
-    if (!s)
-        s = "";
-    bool formula =
-        s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
-    bool quote = strpbrk(s, ";\"\r\n") != NULL;
-    if (quote)
-        buf_putc(out, '"');
-    if (formula)
-        buf_putc(out, '\'');
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            buf_putc(out, '"');
-        buf_putc(out, *p);
-    }
-    if (quote)
-        buf_putc(out, '"');
-    buf_puts(out, last ? "\r\n" : ";");
-}
-
 static const char *review_weekdays_text(struct arena *a, const char *lang, const char *digits)
 {
     struct buf b;
@@ -585,7 +564,7 @@ static void review_csv_row(struct buf *out, struct arena *a, const char *lang,
     };
     size_t n = sizeof(cells) / sizeof(cells[0]);
     for (size_t i = 0; i < n; i++)
-        review_csv_cell(out, cells[i], i + 1 == n);
+        csv_cell(out, cells[i], i + 1 == n);
 }
 
 #define REVIEW_CSV_SCRATCH_ROWS 256 /* rows read into one scratch arena before it is freed */
@@ -612,7 +591,7 @@ enum review_err review_csv(struct db *db, struct arena *a, int64_t tenant_id,
     db_bind_int(st, 12, 0);
     size_t start = out->len;
     enum buf_err start_err = out->err;
-    buf_append(out, "\xEF\xBB\xBF", 3);
+    csv_begin(out);
     buf_puts(out, review_csv_header);
     struct arena scratch;
     arena_init(&scratch, 8192);

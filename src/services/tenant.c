@@ -29,12 +29,8 @@ bool tenant_slug_valid(const char *slug)
     return true;
 }
 
-int tenant_find(struct db *db, struct arena *a, const char *slug, struct tenant *out)
+static int tenant_read(struct db_stmt *st, struct arena *a, struct tenant *out)
 {
-    struct db_stmt *st = db_stmt(db, STMT_TENANT_BY_SLUG);
-    if (!st)
-        return -1;
-    db_bind_text(st, 1, slug);
     enum db_err e = db_step(st);
     if (e == DB_ROW) {
         out->id = db_col_int(st, 0);
@@ -47,6 +43,24 @@ int tenant_find(struct db *db, struct arena *a, const char *slug, struct tenant 
     }
     db_reset(st);
     return e == DB_ROW ? 1 : e == DB_DONE ? 0 : -1;
+}
+
+int tenant_find(struct db *db, struct arena *a, const char *slug, struct tenant *out)
+{
+    struct db_stmt *st = db_stmt(db, STMT_TENANT_BY_SLUG);
+    if (!st)
+        return -1;
+    db_bind_text(st, 1, slug);
+    return tenant_read(st, a, out);
+}
+
+int tenant_find_id(struct db *db, struct arena *a, int64_t id, struct tenant *out)
+{
+    struct db_stmt *st = db_stmt(db, STMT_TENANT_BY_ID);
+    if (!st)
+        return -1;
+    db_bind_int(st, 1, id);
+    return tenant_read(st, a, out);
 }
 
 static enum tenant_err tenant_insert_result(struct db *db, enum db_err e, int64_t *id)

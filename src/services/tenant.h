@@ -40,6 +40,8 @@ enum tenant_err {
 
 /* 1 found, 0 not found, -1 database error. Strings are copied into the arena. */
 int tenant_find(struct db *db, struct arena *a, const char *slug, struct tenant *out);
+/* The same by id (background jobs that have no request). */
+int tenant_find_id(struct db *db, struct arena *a, int64_t id, struct tenant *out);
 bool tenant_slug_valid(const char *slug);
 
 struct tenant_new {

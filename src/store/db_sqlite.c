@@ -1,6 +1,7 @@
 /*
- * SQLite driver: WAL journal, foreign keys on, a busy timeout, synchronous=NORMAL (money tables
- * will ask for FULL around their transactions). Statements are prepared on first use and cached
+ * SQLite driver: WAL journal, foreign keys on, a busy timeout, synchronous=FULL: the ledger and
+ * the payments share the one database file, and a commit that a family was shown as a receipt
+ * must survive a power cut, so every commit is synced. Statements are prepared on first use and cached
  * per connection in an array indexed by enum stmt_id. SQL uses $1, $2, ... placeholders; SQLite
  * numbers parameters by first appearance, so the driver maps $N to SQLite's index at prepare time.
  */
@@ -94,7 +95,7 @@ static struct db *sqlite_open(const char *path, const struct db_open_opts *opts,
     sqlite3_busy_timeout(s->h, busy);
     static const char *const pragmas = "PRAGMA journal_mode=WAL;"
                                        "PRAGMA foreign_keys=ON;"
-                                       "PRAGMA synchronous=NORMAL;"
+                                       "PRAGMA synchronous=FULL;"
                                        "PRAGMA temp_store=MEMORY;";
     char *msg = NULL;
     rc = sqlite3_exec(s->h, pragmas, NULL, NULL, &msg);

@@ -20,9 +20,13 @@ static const struct stmt_entry stmt_table[STMT__COUNT] = {
 #include "store/sql/platform.def"
 #include "store/sql/attachment.def"
 #include "store/sql/ledger.def"
+#include "store/sql/payment.def"
+#include "store/sql/debts.def"
 #include "store/sql/campaign.def"
 #include "store/sql/enrollment.def"
 #include "store/sql/review.def"
+#include "store/sql/tariff.def"
+#include "store/sql/tax_certificate.def"
 #undef STMT
 };
 

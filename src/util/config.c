@@ -81,6 +81,23 @@ static const struct config_option config_options[] = {
             "between them, at most one hour)."),
     OPT_INT("mail.poll_seconds", mail_poll_seconds, 1, 3600, "30",
             "Seconds between two looks at the outbox for due messages."),
+    OPT_STR("pagopa.gpd_url", pagopa_gpd_url, "",
+            "pagoPA GPD (debt positions) base URL, e.g. "
+            "https://api.platform.pagopa.it/gpd/debt-positions-service/v1. Empty: pagoPA payments "
+            "are off."),
+    OPT_STR("pagopa.api_key", pagopa_api_key, "",
+            "Subscription key sent as Ocp-Apim-Subscription-Key to GPD and Checkout; never "
+            "logged."),
+    OPT_STR("pagopa.checkout_url", pagopa_checkout_url, "",
+            "pagoPA Checkout base URL, e.g. https://api.platform.pagopa.it/checkout/ec/v1 (carts "
+            "are POSTed to <url>/carts). Empty: no Checkout carts are made."),
+    OPT_INT("pagopa.timeout_seconds", pagopa_timeout_seconds, 1, 120, "10",
+            "Seconds one GPD or Checkout request may take (connecting included)."),
+    OPT_INT("pagopa.max_attempts", pagopa_max_attempts, 1, 10, "3",
+            "Attempts per GPD call on transient errors (timeouts, connection errors, 429, 5xx), "
+            "waiting 1, 2, 4 ... seconds between them."),
+    OPT_INT("pagopa.reconcile_seconds", pagopa_reconcile_seconds, 5, 86400, "300",
+            "Seconds between two reconciliation runs that ask GPD which positions were paid."),
 };
 
 #define CONFIG_NOPTIONS (sizeof(config_options) / sizeof(config_options[0]))

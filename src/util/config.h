@@ -33,7 +33,13 @@ struct config {
     char mail_tls[16];               /* mail.tls: none, try, starttls or tls */
     int mail_max_attempts;           /* mail.max_attempts */
     int mail_poll_seconds;           /* mail.poll_seconds */
-    bool demo;                       /* set by `refettorio demo`, never by the file */
+    char pagopa_gpd_url[CONFIG_STR_MAX];      /* pagopa.gpd_url: GPD base URL; "" = no payments */
+    char pagopa_api_key[256];                 /* pagopa.api_key: Ocp-Apim-Subscription-Key */
+    char pagopa_checkout_url[CONFIG_STR_MAX]; /* pagopa.checkout_url: Checkout ".../ec/v1" */
+    int pagopa_timeout_seconds;               /* pagopa.timeout_seconds: one whole request */
+    int pagopa_max_attempts;                  /* pagopa.max_attempts: per call, transient errors */
+    int pagopa_reconcile_seconds;             /* pagopa.reconcile_seconds */
+    bool demo;                                /* set by `refettorio demo`, never by the file */
 };
 
 enum config_err {

@@ -214,6 +214,11 @@ void page_set_public_url(const char *url)
     snprintf(page_public_url, sizeof(page_public_url), "%.*s", (int)n, url);
 }
 
+const char *page_public_base(void)
+{
+    return page_public_url;
+}
+
 const char *page_absolute_url(struct req *r, const char *path)
 {
     return arena_printf(&r->arena, "%s%s", page_public_url, path);

@@ -37,6 +37,8 @@ void page_field_error(struct req *r, struct tv *data, const char *name, const ch
 /* An absolute URL for e-mails: the configured public URL plus path (never the Host header). */
 const char *page_absolute_url(struct req *r, const char *path);
 void page_set_public_url(const char *url);
+/* The public URL as set, without a trailing slash (for links in mail sent by background jobs). */
+const char *page_public_base(void);
 /* tr() then each {key} replaced by its value: pairs of strings (key, value), then NULL. The
    same placeholders as in templates, so translators see one convention. */
 const char *page_tr(struct req *r, const char *msgid, ...);

@@ -829,7 +829,8 @@ static bool harness_port_open(int port)
     return ok;
 }
 
-int harness_smtp_start(struct harness_proc *p, const char *dir)
+/* A stand-in subcommand of the binary ("smtp-standin", "pagopa-standin") on a free port. */
+static int harness_standin_start(struct harness_proc *p, const char *command, const char *dir)
 {
     memset(p, 0, sizeof(*p));
     const char *bin = getenv("REFETTORIO_BIN") ? getenv("REFETTORIO_BIN") : "build/refettorio";
@@ -841,7 +842,7 @@ int harness_smtp_start(struct harness_proc *p, const char *dir)
         if (p->port <= 0)
             return -1;
         snprintf(port, sizeof(port), "%d", p->port);
-        const char *argv[] = {bin, "smtp-standin", "--port", port, "--dir", dir, NULL};
+        const char *argv[] = {bin, command, "--port", port, "--dir", dir, NULL};
         p->pid = harness_spawn(argv, NULL, p->log_path);
         if (p->pid < 0) {
             p->pid = 0;
@@ -861,8 +862,18 @@ int harness_smtp_start(struct harness_proc *p, const char *dir)
         if (p->pid)
             harness_proc_stop(p);
     }
-    fprintf(stderr, "# the SMTP stand-in did not start (log: %s)\n", p->log_path);
+    fprintf(stderr, "# the %s did not start (log: %s)\n", command, p->log_path);
     return -1;
+}
+
+int harness_smtp_start(struct harness_proc *p, const char *dir)
+{
+    return harness_standin_start(p, "smtp-standin", dir);
+}
+
+int harness_pagopa_start(struct harness_proc *p, const char *dir)
+{
+    return harness_standin_start(p, "pagopa-standin", dir);
 }
 
 int harness_proc_stop(struct harness_proc *p)

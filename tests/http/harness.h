@@ -207,6 +207,8 @@ struct harness_proc {
 /* Start "$REFETTORIO_BIN smtp-standin --port P --dir dir" on a free port and wait until it
    accepts connections. 0 or -1. */
 int harness_smtp_start(struct harness_proc *p, const char *dir);
+/* The same with `refettorio pagopa-standin` (GPD and Checkout on http://127.0.0.1:port). */
+int harness_pagopa_start(struct harness_proc *p, const char *dir);
 /* SIGTERM, bounded wait; returns the exit status (-1: signal or timeout). Safe twice. */
 int harness_proc_stop(struct harness_proc *p);
 

@@ -24,7 +24,7 @@ static bool family_must_change_password(struct req *r, struct resp *w)
     return true;
 }
 
-static struct tv *family_page(struct req *r, const char *title)
+struct tv *family_page(struct req *r, const char *title)
 {
     struct tv *d = page_new(r, title);
     page_crumb(r, d, N_("Your account"), family_href(r, "/"));

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "app/family/enroll.h"
+#include "app/handlers.h"
 #include "app/family/family.h"
 #include "docs/doc.h"
 #include "integrations/mail/outbox.h"
@@ -14,32 +15,10 @@
 #include "web/i18n.h"
 #include "web/page.h"
 
-static int64_t tenant_logo_id(struct db *db, int64_t tenant_id)
-{
-    struct db_stmt *st = db ? db_stmt(db, STMT_TENANT_LOGO) : NULL;
-    if (!st)
-        return 0;
-    db_bind_int(st, 1, tenant_id);
-    int64_t id = db_step(st) == DB_ROW ? db_col_int(st, 0) : 0;
-    db_reset(st);
-    return id;
-}
-
-/* The municipality as the documents' issuer: name, service, logo, contacts in the footer. */
+/* The municipality as the documents' issuer (app_doc_new). */
 static struct doc *enroll_doc_new(struct req *r, const char *lang, const char *title)
 {
-    struct doc *d = doc_new(&r->arena, lang, tr(lang, title));
-    struct db *db = store_db();
-    struct attachment logo = {0};
-    int64_t logo_id = tenant_logo_id(db, r->tenant.id);
-    if (logo_id && attachment_get(db, &r->arena, r->tenant.id, logo_id, &logo) != 1)
-        logo.data = NULL;
-    doc_set_issuer(d, r->tenant.name, tr(lang, N_("School meal service")), logo.data,
-                   logo.data ? logo.size : 0);
-    doc_set_footer(d, arena_printf(&r->arena, "%s · %s · %s", r->tenant.name, r->tenant.address,
-                                   r->tenant.email));
-    doc_set_page_label(d, tr(lang, N_("Page {n} of {total}")));
-    return d;
+    return app_doc_new(r, lang, title);
 }
 
 int enroll_render(struct req *r, const struct enrollment *e, const struct campaign *c, bool letter,

@@ -23,6 +23,8 @@ void family_email_form(struct req *r, struct resp *w);
 void family_email_send(struct req *r, struct resp *w);
 void family_email_verify(struct req *r, struct resp *w);
 
+/* A family-area page: title, breadcrumb and navigation to the account. */
+struct tv *family_page(struct req *r, const char *title);
 /* The family area's URL for path ("/famiglie" + path). */
 const char *family_href(struct req *r, const char *path);
 
