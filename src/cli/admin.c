@@ -23,6 +23,7 @@
 #include "cli/cli.h"
 #include "cli/run.h"
 #include "services/audit.h"
+#include "services/ledger.h"
 #include "services/password.h"
 #include "services/staff.h"
 #include "services/tenant.h"
@@ -194,6 +195,30 @@ static int admin_run(struct db *db, const char *cmd, const struct admin_opts *o)
         arena_free(&a);
         return st ? 0 : 1;
     }
+    if (!strcmp(cmd, "ledger-check")) {
+        /* Every wallet's cached balance against the sum of its ledger entries. */
+        const char *slug = admin_opt(o, "tenant");
+        int64_t tid = 0;
+        if (slug && *slug) {
+            if (admin_tenant_id(db, &a, slug, &t) != 0) {
+                arena_free(&a);
+                return 1;
+            }
+            tid = t.id;
+        }
+        size_t checked = 0, mismatches = 0;
+        char first[512];
+        rc = ledger_check(db, tid, &checked, &mismatches, first, sizeof(first));
+        arena_free(&a);
+        if (rc != 0) {
+            fprintf(stderr, "refettorio admin: the database could not be read\n");
+            return 1;
+        }
+        printf("%zu wallets checked, %zu differ from their ledger\n", checked, mismatches);
+        if (mismatches)
+            printf("first difference: %s\n", first);
+        return mismatches ? 1 : 0;
+    }
     if (db_begin(db) != DB_OK) {
         arena_free(&a);
         return 1;
@@ -318,7 +343,10 @@ int cli_admin(int argc, char **argv)
                 "  superadmin-create --email E --name N\n"
                 "               (a platform super-admin; the password is read from standard "
                 "input)\n"
-                "  superadmin-unlock --email E\n");
+                "  superadmin-unlock --email E\n"
+                "  ledger-check [--tenant S]\n"
+                "               (every family's cached balance against its ledger entries; exit 1\n"
+                "               when one differs)\n");
         return argc < 2 ? 2 : 0;
     }
     struct admin_opts opts = {0};

@@ -177,7 +177,7 @@ int cli_demo(int argc, char **argv)
         return 1;
     }
     struct demo_pagopa hands = {.ctx = pagopa, .pay = demo_pay, .add_unknown = demo_add_unknown};
-    if (created && pagopa && demo_seed_payments(db, &hands) != 0) {
+    if (created && demo_seed_payments(db, pagopa ? &hands : NULL) != 0) {
         fprintf(stderr, "refettorio demo: cannot create the demo payments\n");
         pagopa_standin_stop(pagopa);
         return 1;

@@ -463,8 +463,7 @@ enum debts_err debts_suspend_tx(struct db *db, struct arena *a, const struct ten
     if (debts_notice(db, t->id, guardian_id, "suspension", f.balance, outbox_id, by->label) != 0)
         return DEBTS_ERR_DB;
     const char *detail = arena_printf(a, "notice %s: %s", notice_on, reason);
-    if (debts_audit(db, t->id, by, "debt.suspend", guardian_id, "active", "suspended", detail) !=
-        0)
+    if (debts_audit(db, t->id, by, "debt.suspend", guardian_id, "active", "suspended", detail) != 0)
         return DEBTS_ERR_DB;
     return DEBTS_OK;
 }
@@ -481,8 +480,8 @@ enum debts_err debts_suspend(struct db *db, struct arena *a, const struct tenant
         return DEBTS_ERR_NOT_FOUND;
     if (db_begin(db) != DB_OK)
         return DEBTS_ERR_DB;
-    return debts_finish(db, debts_suspend_tx(db, a, t, by, guardian_id, notice_on,
-                                             debts_trim(a, reason)));
+    return debts_finish(
+        db, debts_suspend_tx(db, a, t, by, guardian_id, notice_on, debts_trim(a, reason)));
 }
 
 enum debts_err debts_lift(struct db *db, const struct tenant *t, const struct debts_actor *by,
@@ -668,8 +667,7 @@ static const char *const debts_amount_names[] = {"saldo", "importo", "saldo iniz
 #define DEBTS_IMPORT_COLUMNS 32 /* columns of a line, at most */
 
 /* The next line of data[*pos..len): its start and length without the line ending. */
-static bool debts_next_line(const char *data, size_t len, size_t *pos, const char **line,
-                            size_t *n)
+static bool debts_next_line(const char *data, size_t len, size_t *pos, const char **line, size_t *n)
 {
     if (*pos >= len)
         return false;
@@ -705,8 +703,8 @@ static const char *debts_cut(struct arena *a, const char *line, size_t n)
 /* Split line (len bytes, no line ending) on sep into at most max fields, in the arena, with
    RFC 4180 double quotes ("" inside a quoted field is one quote). The number of fields, or -1
    for more than max, a quote not closed, or a closing quote followed by other than sep. */
-static int debts_split(struct arena *a, const char *line, size_t len, char sep,
-                       const char **fields, int max)
+static int debts_split(struct arena *a, const char *line, size_t len, char sep, const char **fields,
+                       int max)
 {
     int n = 0;
     size_t i = 0;

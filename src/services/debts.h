@@ -40,8 +40,8 @@
 #define DEBTS_DAYS_MAX          36500     /* the largest age filter, in days */
 #define DEBTS_IMPORT_BYTES_MAX  (2 * 1024 * 1024) /* an opening-balance file */
 #define DEBTS_IMPORT_LINES_MAX  50000             /* data lines of one file */
-#define DEBTS_IMPORT_SHOWN_MAX  200 /* bytes of a rejected line shown in the report */
-#define DEBTS_IMPORT_DIGEST_LEN 64  /* hex SHA-256 of the file */
+#define DEBTS_IMPORT_SHOWN_MAX  200               /* bytes of a rejected line shown in the report */
+#define DEBTS_IMPORT_DIGEST_LEN 64                /* hex SHA-256 of the file */
 
 enum debts_err {
     DEBTS_OK = 0,
@@ -179,8 +179,8 @@ enum debts_err debts_manual_entry(struct db *db, struct arena *a, int64_t tenant
 
 /* One data line of an opening-balance file. */
 struct debts_import_line {
-    size_t line;         /* 1-based line number in the file (the header is line 1) */
-    const char *content; /* as in the file, cut to DEBTS_IMPORT_SHOWN_MAX bytes */
+    size_t line;             /* 1-based line number in the file (the header is line 1) */
+    const char *content;     /* as in the file, cut to DEBTS_IMPORT_SHOWN_MAX bytes */
     const char *fiscal_code; /* normalised, "" when malformed */
     int64_t cents;
     const char *problem; /* English msgid, NULL when the line is valid */
@@ -194,8 +194,8 @@ struct debts_import {
     struct debts_import_line *lines;
     size_t nlines;
     size_t valid, rejected;
-    int64_t total_cents; /* of the valid lines */
-    size_t applied;      /* after debts_import_apply */
+    int64_t total_cents;                      /* of the valid lines */
+    size_t applied;                           /* after debts_import_apply */
     char digest[DEBTS_IMPORT_DIGEST_LEN + 1]; /* SHA-256 of the bytes, hex */
 };
 

@@ -59,7 +59,7 @@ struct demo_pagopa {
 };
 /* The payments (demo_payments.c): settings, and top-ups through the stand-in, paid, to pay,
    awaiting confirmation, plus a receipt parked for the office. After demo_seed created the
-   data, outside its transaction (each step commits). */
+   data, outside its transaction (each step commits). pagopa NULL: the settings only. */
 int demo_seed_payments(struct db *db, const struct demo_pagopa *pagopa);
 
 #endif

@@ -42,8 +42,8 @@ static int demo_debts_family(struct db *db, struct arena *a, int64_t tenant_id,
 }
 
 /* A month of meals, charged at the instant at. */
-static int demo_debts_meals(struct db *db, int64_t tenant_id, int64_t guardian_id,
-                            int64_t pupil_id, int meals, const char *month, time_t at)
+static int demo_debts_meals(struct db *db, int64_t tenant_id, int64_t guardian_id, int64_t pupil_id,
+                            int meals, const char *month, time_t at)
 {
     char description[96];
     snprintf(description, sizeof(description), "Pasti di %s (%d)", month, meals);
@@ -67,10 +67,10 @@ int demo_seed_debts(struct db *db, int64_t tenant_id)
     int rc = -1;
     struct tenant t;
     int64_t colombo, colombo_child, ricci, ricci_child;
-    static const struct codice_fiscale_person colombo_parent = {
-        "Colombo", "Francesca", 1988, 3, 14, 'F', "F205"};
-    static const struct codice_fiscale_person ricci_parent = {"Ricci", "Luca", 1985, 7, 2, 'M',
-                                                              "H501"};
+    static const struct codice_fiscale_person colombo_parent = {"Colombo", "Francesca", 1988,  3,
+                                                                14,        'F',         "F205"};
+    static const struct codice_fiscale_person ricci_parent = {"Ricci", "Luca", 1985,  7,
+                                                              2,       'M',    "H501"};
     if (tenant_find_id(db, &a, tenant_id, &t) != 1 ||
         demo_debts_family(db, &a, tenant_id, &colombo_parent, &colombo, &colombo_child) != 0 ||
         demo_debts_family(db, &a, tenant_id, &ricci_parent, &ricci, &ricci_child) != 0)

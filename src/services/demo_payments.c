@@ -14,6 +14,7 @@
 #include "services/payment_settings.h"
 #include "services/tenant.h"
 #include "util/arena.h"
+#include "util/log.h"
 
 static int64_t demo_guardian(struct db *db, int64_t tenant_id, const char *fiscal_code)
 {
@@ -53,19 +54,19 @@ int demo_seed_payments(struct db *db, const struct demo_pagopa *pagopa)
     s.segregation_code = 2;
     snprintf(s.creditor_iban, sizeof(s.creditor_iban), "IT60X0542811101000000123456");
     snprintf(s.postal_account, sizeof(s.postal_account), "12345678");
-    snprintf(s.postal_iban, sizeof(s.postal_iban), "IT57Y0760103200000012345678");
     snprintf(s.cbill_code, sizeof(s.cbill_code), "AB12C");
     const char *field, *msg;
     if (db_begin(db) != DB_OK)
         goto out;
     if (payment_settings_save(db, t.id, &s, "refettorio demo", &field, &msg) != 0) {
+        log_error("demo payment settings refused", "field", field ? field : "-");
         db_rollback(db);
         goto out;
     }
     if (db_commit(db) != DB_OK)
         goto out;
-    if (!payment_enabled()) {
-        rc = 0; /* demo against a configured real GPD: no fake payments there */
+    if (!pagopa || !payment_enabled()) {
+        rc = 0; /* no stand-in of ours (another GPD was configured): no demo payments there */
         goto out;
     }
     int64_t rossi = demo_guardian(db, t.id, "RSSMRA82C14H501K");

@@ -722,8 +722,8 @@ int payment_reconcile(struct db *db, const struct tenant *t, struct payment_repo
     for (size_t i = 0; i < n; i++)
         if (payment_refresh(db, t, ids[i], "reconciliation", rep) != 0)
             rc = -1;
-    /* Then GPD's list of paid positions since the bookmark (an hour of overlap: the same receipt
-       seen twice changes nothing). */
+    /* Then GPD's list of paid positions since the bookmark's day (the same receipt seen again on
+       the next runs of that day changes nothing: payment_apply_receipt is idempotent). */
     char since[TIME_ISO_MAX] = "", started[TIME_ISO_MAX];
     time_now_iso(started);
     struct db_stmt *st = db_stmt(db, STMT_PAYMENT_SYNC_GET);
@@ -733,14 +733,13 @@ int payment_reconcile(struct db *db, const struct tenant *t, struct payment_repo
             snprintf(since, sizeof(since), "%s", db_col_text(st, 0));
         db_reset(st);
     }
-    if (!since[0])
-        time_iso(time_now() - 40L * 86400, since);
-    time_t since_t;
+    /* GPD reads payment_date_from as a day and answers at most 30 days from it: never ask
+       further back than 29 days (older positions still open are read one by one above). */
+    time_t floor_t = time_now() - 29L * 86400, since_t;
+    if (!since[0] || !time_parse_iso(since, &since_t) || since_t < floor_t)
+        since_t = floor_t;
     char from[TIME_ISO_MAX];
-    if (time_parse_iso(since, &since_t))
-        time_iso(since_t - 3600, from);
-    else
-        snprintf(from, sizeof(from), "%s", since);
+    time_iso(since_t - 3600, from);
     char err[512] = "";
     int pages = 1;
     struct gpd_position *list = arena_alloc(&a, PAYMENT_LIST_PAGE * sizeof(*list));

@@ -55,7 +55,7 @@ static bool tax_year_bounds(int year, char from[TIME_ISO_MAX], char to[TIME_ISO_
 {
     if (year < TAX_CERT_YEAR_MIN || year > TAX_CERT_YEAR_MAX)
         return false;
-    char d1[16], d2[16];
+    char d1[32], d2[32];
     snprintf(d1, sizeof(d1), "%04d-01-01", year);
     snprintf(d2, sizeof(d2), "%04d-01-01", year + 1);
     return time_rome_to_utc(d1, "00:00", from) == TIME_LOCAL_OK &&

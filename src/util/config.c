@@ -95,7 +95,7 @@ static const struct config_option config_options[] = {
             "Seconds one GPD or Checkout request may take (connecting included)."),
     OPT_INT("pagopa.max_attempts", pagopa_max_attempts, 1, 10, "3",
             "Attempts per GPD call on transient errors (timeouts, connection errors, 429, 5xx), "
-            "waiting 1, 2, 4 ... seconds between them."),
+            "with a doubling wait between them."),
     OPT_INT("pagopa.reconcile_seconds", pagopa_reconcile_seconds, 5, 86400, "300",
             "Seconds between two reconciliation runs that ask GPD which positions were paid."),
 };

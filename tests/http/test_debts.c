@@ -88,7 +88,9 @@ static long long balance(void **state, long long gid)
 {
     char id[24];
     snprintf(id, sizeof(id), "%lld", gid);
-    return db1(state, "SELECT balance_cents FROM wallet WHERE guardian_id = ?1", id);
+    /* Shifted, as the harness reads a negative result as a failed query. */
+    return db1(state, "SELECT balance_cents + 1000000000 FROM wallet WHERE guardian_id = ?1", id) -
+           1000000000;
 }
 
 static long long audits(void **state, const char *action)
@@ -194,7 +196,10 @@ static void test_list_and_filters(void **state)
     /* The CSV. */
     get(state, &w, DEBTORS ".csv?ordine=anzianita", 200, &r);
     assert_string_equal(harness_header(&r, "Content-Type", 0), "text/csv; charset=utf-8");
-    assert_memory_equal(r.body, "\xEF\xBB\xBF" "Cognome;Nome;Codice fiscale;", 31);
+    assert_memory_equal(r.body,
+                        "\xEF\xBB\xBF"
+                        "Cognome;Nome;Codice fiscale;",
+                        31);
     assert_has(&r, "\r\nColombo;Francesca;");
     assert_has(&r, ";156,00;");
     assert_has(&r, ";45,00;");
@@ -221,10 +226,10 @@ static void test_reminders(void **state)
     assert_true(harness_db_write_int(*state,
                                      "UPDATE guardian SET email = '' WHERE id = ?1 RETURNING id",
                                      (const char *const[]){ricci_id, NULL}) > 0);
-    long long mails = db1(state, "SELECT count(*) FROM mail_outbox WHERE kind = ?1",
-                          "debt_reminder");
-    long long notices = db1(state, "SELECT count(*) FROM balance_notice WHERE kind = ?1",
-                            "reminder");
+    long long mails =
+        db1(state, "SELECT count(*) FROM mail_outbox WHERE kind = ?1", "debt_reminder");
+    long long notices =
+        db1(state, "SELECT count(*) FROM balance_notice WHERE kind = ?1", "reminder");
     long long audited = audits(state, "debt.reminder");
 
     /* Nothing selected. */
@@ -244,16 +249,14 @@ static void test_reminders(void **state)
     assert_has(&r, "Skipped: the family is no longer in debt.");
     assert_has(&r, "Skipped: the family has no e-mail address.");
     harness_resp_free(&r);
-    assert_int_equal(db1(state, "SELECT count(*) FROM mail_outbox WHERE kind = ?1",
-                         "debt_reminder"),
-                     mails + 1);
+    assert_int_equal(
+        db1(state, "SELECT count(*) FROM mail_outbox WHERE kind = ?1", "debt_reminder"), mails + 1);
     assert_int_equal(db1(state,
                          "SELECT count(*) FROM mail_outbox WHERE kind = 'debt_reminder' AND "
                          "recipient = ?1",
                          "anna.esposito@example.it"),
                      1);
-    assert_int_equal(db1(state, "SELECT count(*) FROM balance_notice WHERE kind = ?1",
-                         "reminder"),
+    assert_int_equal(db1(state, "SELECT count(*) FROM balance_notice WHERE kind = ?1", "reminder"),
                      notices + 1);
     char id[24];
     snprintf(id, sizeof(id), "%lld", esposito);
@@ -418,8 +421,8 @@ static void test_manual_entry(void **state)
         harness_resp_free(&r);
     }
     /* A refund or a fee is typed without a sign. */
-    post(state, &w, path, "tipo_movimento=fee&importo=-3%2C00&motivo_movimento=Quota+annuale",
-         422, &r);
+    post(state, &w, path, "tipo_movimento=fee&importo=-3%2C00&motivo_movimento=Quota+annuale", 422,
+         &r);
     assert_has(&r, "Enter the amount without a minus sign");
     harness_resp_free(&r);
     /* The reason is required. */
@@ -433,7 +436,7 @@ static void test_manual_entry(void **state)
     /* A refund larger than the credit. */
     post(state, &w, path, "tipo_movimento=refund&importo=100000&motivo_movimento=Rimborso+finale",
          422, &r);
-    assert_has(&r, "A refund cannot be larger than the family's credit.");
+    assert_has(&r, "A refund cannot be larger than the family"); /* the apostrophe is escaped */
     harness_resp_free(&r);
     assert_int_equal(balance(state, rossi), before);
     assert_int_equal(entries(state), n);
@@ -448,16 +451,15 @@ static void test_manual_entry(void **state)
     harness_resp_free(&r);
     assert_int_equal(balance(state, rossi), before + 1250);
     post(state, &w, path,
-         "tipo_movimento=adjustment&importo=-2%2C30&motivo_movimento=Correzione+addebito",
-         303, &r);
+         "tipo_movimento=adjustment&importo=-2%2C30&motivo_movimento=Correzione+addebito", 303, &r);
     harness_resp_free(&r);
     assert_int_equal(balance(state, rossi), before + 1250 - 230);
     /* A refund and a fee leave the wallet. */
     post(state, &w, path, "tipo_movimento=refund&importo=5&motivo_movimento=Rimborso+al+ritiro",
          303, &r);
     harness_resp_free(&r);
-    post(state, &w, path, "tipo_movimento=fee&importo=1%2C00&motivo_movimento=Diritti+di+segreteria",
-         303, &r);
+    post(state, &w, path,
+         "tipo_movimento=fee&importo=1%2C00&motivo_movimento=Diritti+di+segreteria", 303, &r);
     harness_resp_free(&r);
     assert_int_equal(balance(state, rossi), before + 1250 - 230 - 500 - 100);
     assert_int_equal(entries(state), n + 4);
@@ -511,11 +513,11 @@ static void post_import(void **state, const struct who *w, const char *data, con
                                 "--" BOUNDARY "\r\nContent-Disposition: form-data; "
                                 "name=\"impronta\"\r\n\r\n%s\r\n",
                                 digest);
-    len += (size_t)snprintf(body + len, sizeof(body) - len,
-                            "--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"file\"; "
-                            "filename=\"saldi.csv\"\r\nContent-Type: text/csv\r\n\r\n%s\r\n--" BOUNDARY
-                            "--\r\n",
-                            data);
+    len += (size_t)snprintf(
+        body + len, sizeof(body) - len,
+        "--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"file\"; "
+        "filename=\"saldi.csv\"\r\nContent-Type: text/csv\r\n\r\n%s\r\n--" BOUNDARY "--\r\n",
+        data);
     assert_true(len < sizeof(body));
     const char *headers[] = {"Content-Type: multipart/form-data; boundary=" BOUNDARY, NULL};
     struct harness_req rq = {.method = "POST",
@@ -527,18 +529,17 @@ static void post_import(void **state, const struct who *w, const char *data, con
     harness_expect(*state, &rq, status, r);
 }
 
-static const char import_file[] =
-    "\xEF\xBB\xBF"
-    "Codice Fiscale;Saldo\r\n"
-    "RSSGLI18E62H501A;12,50\r\n"   /* 2: Giulia Rossi, credit */
-    "SPSMTT17B11F839K;-3,20\r\n"   /* 3: Matteo Esposito, debt */
-    "XYZ123;1,00\r\n"              /* 4: malformed codice fiscale */
-    "RSSMRA82C14H501K;5,00\r\n"    /* 5: a guardian, not a pupil */
-    "RSSGLI18E62H501A;12,50\r\n"   /* 6: repeated */
-    "RSSLCU21P03H501G;12.50\r\n"   /* 7: dot before the cents */
-    "RSSLCU21P03H501G;0\r\n"       /* 8: zero (and repeated) */
-    "\r\n"                         /* 9: blank, skipped */
-    "RSSLCU21P03H501G;abc\r\n";    /* 10: not an amount */
+static const char import_file[] = "\xEF\xBB\xBF"
+                                  "Codice Fiscale;Saldo\r\n"
+                                  "RSSGLI18E62H501A;12,50\r\n" /* 2: Giulia Rossi, credit */
+                                  "SPSMTT17B11F839K;-3,20\r\n" /* 3: Matteo Esposito, debt */
+                                  "XYZ123;1,00\r\n"            /* 4: malformed codice fiscale */
+                                  "RSSMRA82C14H501K;5,00\r\n"  /* 5: a guardian, not a pupil */
+                                  "RSSGLI18E62H501A;12,50\r\n" /* 6: repeated */
+                                  "RSSLCU21P03H501G;12.50\r\n" /* 7: dot before the cents */
+                                  "RSSLCU21P03H501G;0\r\n"     /* 8: zero (and repeated) */
+                                  "\r\n"                       /* 9: blank, skipped */
+                                  "RSSLCU21P03H501G;abc\r\n";  /* 10: not an amount */
 
 static void test_opening_import(void **state)
 {
@@ -576,8 +577,8 @@ static void test_opening_import(void **state)
     assert_int_equal(balance(state, rossi), rb);
 
     /* Applying another file than the one checked applies nothing. */
-    post_import(state, &w, "codice_fiscale;saldo\nRSSGLI18E62H501A;99,00\n", "applica", digest,
-                200, &r);
+    post_import(state, &w, "codice_fiscale;saldo\nRSSGLI18E62H501A;99,00\n", "applica", digest, 200,
+                &r);
     assert_has(&r, "This is not the file that was checked");
     harness_resp_free(&r);
     assert_int_equal(entries(state), n);
@@ -692,8 +693,8 @@ static void test_roles(void **state)
     assert_false(harness_body_has(&r, "Record an entry"));
     harness_resp_free(&r);
     account_path(path, sizeof(path), esposito, "movimenti");
-    post(state, &g, path, "tipo_movimento=adjustment&importo=10&motivo_movimento=Prova+ruoli",
-         403, &r);
+    post(state, &g, path, "tipo_movimento=adjustment&importo=10&motivo_movimento=Prova+ruoli", 403,
+         &r);
     harness_resp_free(&r);
     get(state, &g, IMPORT, 403, &r);
     harness_resp_free(&r);
@@ -703,9 +704,12 @@ static void test_roles(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_list_and_filters), cmocka_unit_test(test_reminders),
-        cmocka_unit_test(test_suspension),       cmocka_unit_test(test_manual_entry),
-        cmocka_unit_test(test_opening_import),   cmocka_unit_test(test_enrollment_link),
+        cmocka_unit_test(test_list_and_filters),
+        cmocka_unit_test(test_reminders),
+        cmocka_unit_test(test_suspension),
+        cmocka_unit_test(test_manual_entry),
+        cmocka_unit_test(test_opening_import),
+        cmocka_unit_test(test_enrollment_link),
         cmocka_unit_test(test_roles),
     };
     return cmocka_run_group_tests(tests, harness_group_setup, harness_group_teardown);

@@ -179,9 +179,9 @@ static const char *debts_field_digest(struct arena *a, const char *in, const cha
 }
 
 static const struct field_spec debts_list_fields[] = {
-    {"minimo", debts_field_min, 20, false},      {"giorni", debts_field_days, 5, false},
-    {"sospese", debts_field_yes_no, 2, false},   {"q", field_text, DEBTS_QUERY_MAX, false},
-    {"ordine", debts_field_sort, 10, false},     {"pagina", debts_field_page, 6, false},
+    {"minimo", debts_field_min, 20, false},    {"giorni", debts_field_days, 5, false},
+    {"sospese", debts_field_yes_no, 2, false}, {"q", field_text, DEBTS_QUERY_MAX, false},
+    {"ordine", debts_field_sort, 10, false},   {"pagina", debts_field_page, 6, false},
 };
 
 static const struct field_spec debts_remind_fields[] = {
@@ -234,16 +234,15 @@ const struct route debts_routes[] = {
      office_debts_csv, 0},
     {HTTP_POST, "/ufficio/debitori/solleciti", DEBTS_WRITE_ROLES, ROUTE_FIELDS(debts_remind_fields),
      office_debts_remind, 0},
-    {HTTP_GET, "/ufficio/famiglie/{id}/conto", DEBTS_READ_ROLES,
-     ROUTE_FIELDS(debts_account_fields), office_debts_account, 0},
+    {HTTP_GET, "/ufficio/famiglie/{id}/conto", DEBTS_READ_ROLES, ROUTE_FIELDS(debts_account_fields),
+     office_debts_account, 0},
     {HTTP_POST, "/ufficio/famiglie/{id}/movimenti", DEBTS_WRITE_ROLES,
      ROUTE_FIELDS(debts_entry_fields), office_debts_entry, 0},
     {HTTP_POST, "/ufficio/famiglie/{id}/sospensione", DEBTS_WRITE_ROLES,
      ROUTE_FIELDS(debts_suspend_fields), office_debts_suspend, 0},
     {HTTP_POST, "/ufficio/famiglie/{id}/riattivazione", DEBTS_WRITE_ROLES,
      ROUTE_FIELDS(debts_lift_fields), office_debts_lift, 0},
-    {HTTP_GET, "/ufficio/saldi-iniziali", DEBTS_WRITE_ROLES, NULL, 0, office_debts_import_form,
-     0},
+    {HTTP_GET, "/ufficio/saldi-iniziali", DEBTS_WRITE_ROLES, NULL, 0, office_debts_import_form, 0},
     {HTTP_POST, "/ufficio/saldi-iniziali", DEBTS_WRITE_ROLES, ROUTE_FIELDS(debts_import_fields),
      office_debts_import, ROUTE_UPLOAD},
     {HTTP_GET, "/ufficio/iscrizioni/{id}/conto", DEBTS_READ_ROLES, NULL, 0,
@@ -313,15 +312,15 @@ static void debts_list_state(struct req *r, struct debts_list_state *s)
     s->f.min_days = s->days_text ? atoi(s->days_text) : 0;
     s->f.suspended = !s->suspended_text ? -1 : !strcmp(s->suspended_text, "si") ? 1 : 0;
     s->f.q = req_field(r, "q");
-    s->f.sort = s->sort_text && !strcmp(s->sort_text, "anzianita") ? DEBTS_SORT_AGE
-                                                                   : DEBTS_SORT_AMOUNT;
+    s->f.sort =
+        s->sort_text && !strcmp(s->sort_text, "anzianita") ? DEBTS_SORT_AGE : DEBTS_SORT_AMOUNT;
     const char *page = req_field(r, "pagina");
     s->page = page ? atol(page) : 1;
 }
 
 /* path + the filter as a query string (+ the page when > 1). The minimum goes back as typed. */
-static const char *debts_list_url(struct req *r, const char *path,
-                                  const struct debts_list_state *s, long page)
+static const char *debts_list_url(struct req *r, const char *path, const struct debts_list_state *s,
+                                  long page)
 {
     struct buf b;
     buf_init(&b, 4096);
@@ -397,10 +396,9 @@ static void debts_list_page(struct req *r, struct resp *w, int status, const cha
     tv_set_str(d, "csv_href", debts_list_url(r, debts_href(r, "/debitori.csv"), &s, 1));
     bool may_write = (r->user.role & DEBTS_WRITE_ROLES) != 0;
     tv_set_bool(d, "may_write", may_write);
-    if (may_write) {
-        tv_set_str(d, "remind_action", debts_href(r, "/debitori/solleciti"));
+    tv_set_str(d, "remind_action", debts_href(r, "/debitori/solleciti"));
+    if (may_write)
         tv_set_str(d, "import_href", debts_href(r, "/saldi-iniziali"));
-    }
     tv_set_str(d, "return_path", debts_list_url(r, list_path, &s, s.page));
     tv_set_int(d, "total", total);
     debts_list_filters(r, d, &s);
@@ -507,10 +505,10 @@ static void office_debts_remind(struct req *r, struct resp *w)
     struct debts_actor by = debts_actor_for(r);
     struct debts_reminder_item *items = NULL;
     size_t sent = 0, skipped = 0;
-    const char *topup = page_absolute_url(r, arena_printf(&r->arena, "/%s/ricariche",
-                                                          r->tenant.slug));
-    enum debts_err e = debts_remind(db, &r->arena, &r->tenant, &by, ids, nvalues, topup, &items,
-                                    &sent, &skipped);
+    const char *topup =
+        page_absolute_url(r, arena_printf(&r->arena, "/%s/ricariche", r->tenant.slug));
+    enum debts_err e =
+        debts_remind(db, &r->arena, &r->tenant, &by, ids, nvalues, topup, &items, &sent, &skipped);
     if (e == DEBTS_ERR_MAIL) {
         tv_set_str(d, "problem",
                    tr(r->lang, N_("An e-mail to a family could not be prepared, so no reminder "
@@ -528,10 +526,10 @@ static void office_debts_remind(struct req *r, struct resp *w)
     for (size_t i = 0; i < sent + skipped; i++) {
         const struct debts_reminder_item *it = &items[i];
         struct tv *o = tv_push_dict(list);
-        tv_set_str(o, "name", *it->name ? it->name
-                                        : arena_printf(&r->arena, "%s %lld",
-                                                       tr(r->lang, N_("Family")),
-                                                       (long long)it->guardian_id));
+        tv_set_str(o, "name",
+                   *it->name ? it->name
+                             : arena_printf(&r->arena, "%s %lld", tr(r->lang, N_("Family")),
+                                            (long long)it->guardian_id));
         if (it->result != DEBTS_REMINDER_NOT_FOUND)
             tv_set_str(o, "href", debts_account_href(r, it->guardian_id, NULL));
         const char *why = N_("Skipped: this family does not exist.");
@@ -735,9 +733,8 @@ static bool debts_begin(struct req *r, struct resp *w, struct db **db, int64_t *
 
 static void debts_done(struct req *r, struct resp *w, int64_t gid, const char *outcome)
 {
-    resp_redirect(w, 303,
-                  arena_printf(&r->arena, "%s?esito=%s", debts_account_href(r, gid, NULL),
-                               outcome));
+    resp_redirect(
+        w, 303, arena_printf(&r->arena, "%s?esito=%s", debts_account_href(r, gid, NULL), outcome));
 }
 
 static void office_debts_entry(struct req *r, struct resp *w)
@@ -933,8 +930,7 @@ static void office_debts_import(struct req *r, struct resp *w)
     const char *digest = req_field(r, "impronta");
     bool apply = action && !strcmp(action, "applica");
     struct debts_import im;
-    enum debts_err e =
-        debts_import_check(db, &r->arena, r->tenant.id, file->data, file->len, &im);
+    enum debts_err e = debts_import_check(db, &r->arena, r->tenant.id, file->data, file->len, &im);
     if (e != DEBTS_OK) {
         page_error(r, w, 500);
         return;

@@ -93,6 +93,8 @@ static void payments_page(struct req *r, struct resp *w, int status, const char 
         page = *end || v < 1 || v > 100000 ? 1 : (int)v;
     }
     bool bad = r->has_errors;
+    if (bad && status == 200)
+        status = 422; /* the filters were refused: the page says which, and lists everything */
     struct payment_filter f = {.status = bad ? "" : st_f,
                                .from = bad ? "" : from,
                                .to = bad ? "" : to,
