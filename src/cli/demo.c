@@ -118,11 +118,9 @@ static void demo_banner(const struct config *cfg, bool created)
            DEMO_TENANT_SLUG);
     printf("  Back office:        http://%s:%d/%s/ufficio/accedi\n\n", host, cfg->port,
            DEMO_TENANT_SLUG);
-    printf("  Sent e-mail:        http://%s:%d/%s/demo/posta\n", host, cfg->port,
-           DEMO_TENANT_SLUG);
+    printf("  Sent e-mail:        http://%s:%d/%s/demo/posta\n", host, cfg->port, DEMO_TENANT_SLUG);
     if (cfg->pagopa_gpd_url[0])
-        printf("  pagoPA stand-in:    %s/paga (pay a notice by its number)\n",
-               cfg->pagopa_gpd_url);
+        printf("  pagoPA stand-in:    %s/paga (pay a notice by its number)\n", cfg->pagopa_gpd_url);
     printf("\n");
     printf("  Staff logins (password for all: %s)\n", DEMO_PASSWORD);
     for (int i = 0; demo_logins[i].email; i++)
@@ -188,7 +186,7 @@ int cli_demo(int argc, char **argv)
     if (!df.no_banner)
         demo_banner(&cfg, created);
     int rc = cli_serve_until_signal(&cfg);
-    smtp_standin_stop(standin); /* after the sender has stopped */
+    smtp_standin_stop(standin);  /* after the sender has stopped */
     pagopa_standin_stop(pagopa); /* after the reconciliation has stopped */
     return rc;
 }

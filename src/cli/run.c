@@ -182,7 +182,7 @@ int cli_serve_until_signal(const struct config *cfg)
         break;
     }
     payment_worker_stop(); /* a reconciliation in flight finishes; credits are idempotent */
-    sender_stop(); /* waits for the message in flight; nothing is lost, it stays claimed */
+    sender_stop();         /* waits for the message in flight; nothing is lost, it stays claimed */
     server_stop(srv);
     store_thread_done();
     log_info("stopped");

@@ -89,8 +89,7 @@ int demo_seed_payments(struct db *db, const struct demo_pagopa *pagopa)
         payment_mark_returned(db, t.id, id, rossi) != 0)
         goto out;
     /* Bianchi: 100 euro for Sofia, paid online and confirmed. */
-    if (payment_topup(db, &a, &t, bianchi, sofia, 10000, "family:demo", &id, NULL) !=
-            PAYMENT_OK ||
+    if (payment_topup(db, &a, &t, bianchi, sofia, 10000, "family:demo", &id, NULL) != PAYMENT_OK ||
         payment_find(db, &a, t.id, id, 0, &p) != 1 ||
         pagopa->pay(pagopa->ctx, t.fiscal_code, p.iupd) != 0)
         goto out;

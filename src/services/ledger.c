@@ -143,8 +143,7 @@ int ledger_wallet(struct db *db, int64_t tenant_id, int64_t guardian_id, struct 
         w->alert_level = (int)db_col_int(st, 2);
         snprintf(w->debt_since, sizeof(w->debt_since), "%s", db_col_text(st, 3));
         snprintf(w->suspended_at, sizeof(w->suspended_at), "%s", db_col_text(st, 4));
-        snprintf(w->suspended_notice_on, sizeof(w->suspended_notice_on), "%s",
-                 db_col_text(st, 5));
+        snprintf(w->suspended_notice_on, sizeof(w->suspended_notice_on), "%s", db_col_text(st, 5));
         snprintf(w->suspended_reason, sizeof(w->suspended_reason), "%s", db_col_text(st, 6));
         snprintf(w->suspended_by, sizeof(w->suspended_by), "%s", db_col_text(st, 7));
         w->suspended = w->suspended_at[0] != '\0';
@@ -218,8 +217,8 @@ int ledger_list(struct db *db, struct arena *a, int64_t tenant_id, int64_t guard
     return 0;
 }
 
-int ledger_check(struct db *db, int64_t tenant_id, size_t *checked, size_t *mismatches,
-                 char *first, size_t firstsz)
+int ledger_check(struct db *db, int64_t tenant_id, size_t *checked, size_t *mismatches, char *first,
+                 size_t firstsz)
 {
     *checked = 0;
     *mismatches = 0;

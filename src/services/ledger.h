@@ -75,9 +75,9 @@ struct ledger_row {
     const char *pupil_name; /* "Name Surname", "" for family entries */
 };
 struct ledger_filter {
-    const char *month;  /* "YYYY-MM" in Europe/Rome, or NULL/"" for all */
-    int64_t pupil_id;   /* 0 for all */
-    const char *kind;   /* a kind name, or NULL/"" for all */
+    const char *month; /* "YYYY-MM" in Europe/Rome, or NULL/"" for all */
+    int64_t pupil_id;  /* 0 for all */
+    const char *kind;  /* a kind name, or NULL/"" for all */
 };
 /* The entries of a family, oldest first. *opening (may be NULL) gets the balance before the
    first row returned. 0, or -1 (also for a malformed month). */
@@ -88,7 +88,7 @@ int ledger_list(struct db *db, struct arena *a, int64_t tenant_id, int64_t guard
 /* Recompute every wallet of the tenant (0: of every tenant) from the entries. *checked gets the
    wallets looked at, *mismatches those whose cache differs (and guardians with entries but no
    wallet); first (may be NULL) describes the first difference. 0, or -1 on a database error. */
-int ledger_check(struct db *db, int64_t tenant_id, size_t *checked, size_t *mismatches,
-                 char *first, size_t firstsz);
+int ledger_check(struct db *db, int64_t tenant_id, size_t *checked, size_t *mismatches, char *first,
+                 size_t firstsz);
 
 #endif

@@ -59,20 +59,34 @@ static void payment_read(struct db_stmt *st, struct arena *a, struct payment_pos
     p->amount_cents = db_col_int(st, 3);
     p->ledger_entry_id = db_col_int(st, 4);
     p->attempts = (int)db_col_int(st, 5);
-    const char **text[] = {&p->purpose,        &p->iupd,         &p->iuv,
-                           &p->notice_number,  &p->description,  &p->due_date,
-                           &p->status,         &p->gpd_status,   &p->created_at,
-                           &p->created_by,     &p->published_at, &p->returned_ok_at,
-                           &p->paid_at,        &p->receipt_id,   &p->psp,
-                           &p->payment_method, &p->last_checked_at, &p->last_error,
-                           &p->guardian_name,  &p->guardian_fiscal_code, &p->guardian_user_code,
+    const char **text[] = {&p->purpose,
+                           &p->iupd,
+                           &p->iuv,
+                           &p->notice_number,
+                           &p->description,
+                           &p->due_date,
+                           &p->status,
+                           &p->gpd_status,
+                           &p->created_at,
+                           &p->created_by,
+                           &p->published_at,
+                           &p->returned_ok_at,
+                           &p->paid_at,
+                           &p->receipt_id,
+                           &p->psp,
+                           &p->payment_method,
+                           &p->last_checked_at,
+                           &p->last_error,
+                           &p->guardian_name,
+                           &p->guardian_fiscal_code,
+                           &p->guardian_user_code,
                            &p->pupil_name};
     for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
         *text[i] = arena_strdup(a, db_col_text(st, (int)i + 6));
 }
 
-int payment_find(struct db *db, struct arena *a, int64_t tenant_id, int64_t id,
-                 int64_t guardian_id, struct payment_position *p)
+int payment_find(struct db *db, struct arena *a, int64_t tenant_id, int64_t id, int64_t guardian_id,
+                 struct payment_position *p)
 {
     struct db_stmt *st = db_stmt(db, STMT_PAYMENT_FIND);
     if (!st)
@@ -277,7 +291,8 @@ static int payment_store_new(struct db *db, const struct tenant *t,
     int y, m, d;
     if (!time_parse_date(today, &y, &m, &d))
         goto fail;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + s->due_days, .tm_hour = 12};
+    struct tm tm = {
+        .tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + s->due_days, .tm_hour = 12};
     time_t dt = timegm(&tm);
     strftime(due, sizeof(due), "%Y-%m-%d", gmtime_r(&dt, &tm));
     time_now_iso(now);
@@ -506,8 +521,10 @@ int payment_apply_receipt(struct db *db, const struct tenant *t, const struct gp
         goto rollback;
     if (found == 0) {
         char detail[256];
-        snprintf(detail, sizeof(detail), "GPD reports position %.64s paid (%lld cents), unknown "
-                 "here", g->iupd, (long long)g->amount_cents);
+        snprintf(detail, sizeof(detail),
+                 "GPD reports position %.64s paid (%lld cents), unknown "
+                 "here",
+                 g->iupd, (long long)g->amount_cents);
         if (payment_park(db, t->id, "unknown_position", g, 0, 0, false, detail) != 0)
             goto rollback;
         rc = 2;
@@ -519,9 +536,10 @@ int payment_apply_receipt(struct db *db, const struct tenant *t, const struct gp
     }
     if (g->amount_cents != p.amount_cents || (g->iuv[0] && strcmp(g->iuv, p.iuv) != 0)) {
         char detail[256];
-        snprintf(detail, sizeof(detail), "receipt %.64s for %lld cents, position %.64s expects "
-                 "%lld cents", g->receipt_id, (long long)g->amount_cents, p.iupd,
-                 (long long)p.amount_cents);
+        snprintf(detail, sizeof(detail),
+                 "receipt %.64s for %lld cents, position %.64s expects "
+                 "%lld cents",
+                 g->receipt_id, (long long)g->amount_cents, p.iupd, (long long)p.amount_cents);
         if (payment_park(db, t->id, "amount_mismatch", g, p.id, p.amount_cents, true, detail) != 0)
             goto rollback;
         char now[TIME_ISO_MAX];
@@ -662,9 +680,8 @@ int payment_refresh(struct db *db, const struct tenant *t, int64_t position_id, 
     }
     bool gone = !strcmp(g.status, "EXPIRED") || !strcmp(g.status, "INVALID");
     if (db_begin(db) == DB_OK) {
-        payment_set_status(db, t->id, p.id, gone ? (!strcmp(g.status, "EXPIRED") ? "expired"
-                                                                                  : "cancelled")
-                                                 : "open",
+        payment_set_status(db, t->id, p.id,
+                           gone ? (!strcmp(g.status, "EXPIRED") ? "expired" : "cancelled") : "open",
                            g.status, "", 0);
         if (gone) {
             payment_audit(db, t->id, p.id, actor, "payment.closed", "open",
@@ -680,8 +697,7 @@ out:
     return rc;
 }
 
-static int payment_ids(struct db *db, int64_t tenant_id, int64_t **ids, size_t *n,
-                       struct arena *a)
+static int payment_ids(struct db *db, int64_t tenant_id, int64_t **ids, size_t *n, struct arena *a)
 {
     *n = 0;
     size_t cap = 64;
@@ -745,12 +761,12 @@ int payment_reconcile(struct db *db, const struct tenant *t, struct payment_repo
     struct gpd_position *list = arena_alloc(&a, PAYMENT_LIST_PAGE * sizeof(*list));
     for (int page = 0; page < pages && page < 1000; page++) {
         size_t got = 0;
-        enum gpd_result r = gpd_list_paid(&payment_cfg.gpd, t->fiscal_code, from, page,
-                                          PAYMENT_LIST_PAGE, list, PAYMENT_LIST_PAGE, &got, &pages,
-                                          err, sizeof(err));
+        enum gpd_result r =
+            gpd_list_paid(&payment_cfg.gpd, t->fiscal_code, from, page, PAYMENT_LIST_PAGE, list,
+                          PAYMENT_LIST_PAGE, &got, &pages, err, sizeof(err));
         if (r != GPD_OK) {
-            log_warn("pagoPA list of paid positions failed", "result", gpd_result_name(r),
-                     "error", err);
+            log_warn("pagoPA list of paid positions failed", "result", gpd_result_name(r), "error",
+                     err);
             rc = -1;
             if (rep)
                 rep->errors++;
@@ -832,8 +848,8 @@ int payment_checkout(const struct tenant *t, const struct payment_position *p, c
     enum gpd_result r =
         checkout_cart_create(&payment_cfg.gpd, &cart, location, locsz, err, sizeof(err));
     if (r != GPD_OK) {
-        log_warn("pagoPA checkout refused", "iupd", p->iupd, "result", gpd_result_name(r),
-                 "error", err);
+        log_warn("pagoPA checkout refused", "iupd", p->iupd, "result", gpd_result_name(r), "error",
+                 err);
         *msg = N_("The pagoPA payment page is not answering right now. Try again in a few "
                   "minutes, or download the payment notice.");
         return -1;
@@ -862,8 +878,8 @@ int payment_anomaly_list(struct db *db, struct arena *a, int64_t tenant_id, size
         x->expected_cents = db_col_int(st, 2);
         x->has_reported = !db_col_null(st, 3);
         x->reported_cents = db_col_int(st, 3);
-        const char **text[] = {&x->kind,       &x->iupd,        &x->iuv,
-                               &x->receipt_id, &x->detail,      &x->created_at,
+        const char **text[] = {&x->kind,        &x->iupd,        &x->iuv,
+                               &x->receipt_id,  &x->detail,      &x->created_at,
                                &x->resolved_at, &x->resolved_by, &x->resolution};
         for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
             *text[i] = arena_strdup(a, db_col_text(st, (int)i + 4));

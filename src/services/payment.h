@@ -43,22 +43,22 @@ const struct gpd_config *payment_gpd(void);
 struct payment_position {
     int64_t id, guardian_id, pupil_id, amount_cents, ledger_entry_id;
     int attempts;
-    const char *purpose, *iupd, *iuv, *notice_number, *description, *due_date, *status,
-        *gpd_status, *created_at, *created_by, *published_at, *returned_ok_at, *paid_at,
-        *receipt_id, *psp, *payment_method, *last_checked_at, *last_error;
+    const char *purpose, *iupd, *iuv, *notice_number, *description, *due_date, *status, *gpd_status,
+        *created_at, *created_by, *published_at, *returned_ok_at, *paid_at, *receipt_id, *psp,
+        *payment_method, *last_checked_at, *last_error;
     const char *guardian_name, *guardian_fiscal_code, *guardian_user_code, *pupil_name;
 };
 
 /* One position of the tenant; guardian_id 0 for any family. 1 found, 0 not, -1 error. */
-int payment_find(struct db *db, struct arena *a, int64_t tenant_id, int64_t id,
-                 int64_t guardian_id, struct payment_position *p);
+int payment_find(struct db *db, struct arena *a, int64_t tenant_id, int64_t id, int64_t guardian_id,
+                 struct payment_position *p);
 
 struct payment_filter {
-    int64_t guardian_id; /* 0: every family */
-    const char *status;  /* a status, "pending" (paid online, not yet confirmed) or "" */
+    int64_t guardian_id;   /* 0: every family */
+    const char *status;    /* a status, "pending" (paid online, not yet confirmed) or "" */
     const char *from, *to; /* created on these Rome days (YYYY-MM-DD) or "" */
-    const char *search;  /* name, codice fiscale, user code, IUV or notice number */
-    int page;            /* from 1 */
+    const char *search;    /* name, codice fiscale, user code, IUV or notice number */
+    int page;              /* from 1 */
     int per_page;
 };
 /* Newest first. *total counts every match. 0, or -1 (also for a malformed date). */
@@ -122,8 +122,8 @@ int payment_pending_total(struct db *db, int64_t tenant_id, int64_t guardian_id,
 struct payment_anomaly {
     int64_t id, position_id, expected_cents, reported_cents;
     bool has_expected, has_reported;
-    const char *kind, *iupd, *iuv, *receipt_id, *detail, *created_at, *resolved_at,
-        *resolved_by, *resolution;
+    const char *kind, *iupd, *iuv, *receipt_id, *detail, *created_at, *resolved_at, *resolved_by,
+        *resolution;
 };
 /* Open anomalies first, then resolved ones, newest first, at most max. */
 int payment_anomaly_list(struct db *db, struct arena *a, int64_t tenant_id, size_t max,

@@ -98,8 +98,7 @@ int payment_settings_get(struct db *db, int64_t tenant_id, struct payment_settin
         s->topup_max_cents = db_col_int(st, 7);
         s->due_days = (int)db_col_int(st, 8);
         payment_cents_list_parse(db_col_text(st, 9), s->thresholds, PAYMENT_THRESHOLDS_MAX,
-                                 &s->nthresholds, -PAYMENT_TOPUP_CEILING, PAYMENT_TOPUP_CEILING,
-                                 1);
+                                 &s->nthresholds, -PAYMENT_TOPUP_CEILING, PAYMENT_TOPUP_CEILING, 1);
     }
     db_reset(st);
     return e == DB_ROW || e == DB_DONE ? 0 : -1;
@@ -187,8 +186,10 @@ int payment_settings_save(struct db *db, int64_t tenant_id, const struct payment
     if (db_exec_stmt(st) != DB_OK)
         return -1;
     char detail[512];
-    snprintf(detail, sizeof(detail), "segregation %d, amounts %s, min %lld, max %lld, due %d days, "
-             "thresholds %s", s->segregation_code, amounts, (long long)s->topup_min_cents,
+    snprintf(detail, sizeof(detail),
+             "segregation %d, amounts %s, min %lld, max %lld, due %d days, "
+             "thresholds %s",
+             s->segregation_code, amounts, (long long)s->topup_min_cents,
              (long long)s->topup_max_cents, s->due_days, thresholds);
     struct audit_entry a = {.tenant_id = tenant_id,
                             .actor = AUDIT_STAFF,

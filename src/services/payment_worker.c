@@ -34,8 +34,10 @@ static void *payment_worker_main(void *arg)
         }
         if (rep.credited || rep.parked || rep.created || rep.expired) {
             char line[160];
-            snprintf(line, sizeof(line), "checked %zu, created %zu, credited %zu, parked %zu, "
-                     "expired %zu", rep.checked, rep.created, rep.credited, rep.parked, rep.expired);
+            snprintf(line, sizeof(line),
+                     "checked %zu, created %zu, credited %zu, parked %zu, "
+                     "expired %zu",
+                     rep.checked, rep.created, rep.credited, rep.parked, rep.expired);
             log_info("payment reconciliation", "result", line);
         }
         pthread_mutex_lock(&worker.mu);

@@ -1,9 +1,10 @@
 /*
  * SQLite driver: WAL journal, foreign keys on, a busy timeout, synchronous=FULL: the ledger and
  * the payments share the one database file, and a commit that a family was shown as a receipt
- * must survive a power cut, so every commit is synced. Statements are prepared on first use and cached
- * per connection in an array indexed by enum stmt_id. SQL uses $1, $2, ... placeholders; SQLite
- * numbers parameters by first appearance, so the driver maps $N to SQLite's index at prepare time.
+ * must survive a power cut, so every commit is synced. Statements are prepared on first use and
+ * cached per connection in an array indexed by enum stmt_id. SQL uses $1, $2, ... placeholders;
+ * SQLite numbers parameters by first appearance, so the driver maps $N to SQLite's index at prepare
+ * time.
  */
 #include "store/db_impl.h"
 

@@ -20,12 +20,12 @@
 
 #include "harness.h"
 
-#define T         "/" HARNESS_DEMO_TENANT
-#define ROSSI     "RSSGLI18E62H501A" /* a pupil of Mario Rossi */
-#define BIANCHI   "FRRSFO19T41F205D" /* a pupil of Chiara Bianchi */
-#define PASSWORD  "Pranzo-Sereno-2026"
-#define CUCINA    "cucina@ristorazione-esempio.it"
-#define BODY_MAX  2048
+#define T        "/" HARNESS_DEMO_TENANT
+#define ROSSI    "RSSGLI18E62H501A" /* a pupil of Mario Rossi */
+#define BIANCHI  "FRRSFO19T41F205D" /* a pupil of Chiara Bianchi */
+#define PASSWORD "Pranzo-Sereno-2026"
+#define CUCINA   "cucina@ristorazione-esempio.it"
+#define BODY_MAX 2048
 
 static struct harness_proc pagopa;
 static char pagopa_dir[64];
@@ -39,8 +39,8 @@ static int group_setup(void **state)
     snprintf(gpd, sizeof(gpd), "pagopa.gpd_url=http://127.0.0.1:%d", pagopa.port);
     snprintf(checkout, sizeof(checkout), "pagopa.checkout_url=http://127.0.0.1:%d/checkout/ec/v1",
              pagopa.port);
-    const char *const args[] = {"--set", gpd, "--set", checkout, "--set",
-                                "pagopa.reconcile_seconds=3600", NULL};
+    const char *const args[] = {
+        "--set", gpd, "--set", checkout, "--set", "pagopa.reconcile_seconds=3600", NULL};
     return harness_group_setup_args(state, args);
 }
 
@@ -147,9 +147,10 @@ static void test_family_tops_up_and_pays_online(void **state)
     char path[256], sql_id[32];
     snprintf(sql_id, sizeof(sql_id), "%lld", id);
     const char *const pid[] = {sql_id, NULL};
-    assert_int_equal(harness_db_int(s, "SELECT count(*) FROM payment_position WHERE id = ?1 AND "
-                                       "status = 'open' AND amount_cents = 5000 AND "
-                                       "notice_number LIKE '302%'",
+    assert_int_equal(harness_db_int(s,
+                                    "SELECT count(*) FROM payment_position WHERE id = ?1 AND "
+                                    "status = 'open' AND amount_cents = 5000 AND "
+                                    "notice_number LIKE '302%'",
                                     pid),
                      1);
     /* The position page, then the hand-over to Checkout. */
@@ -180,9 +181,10 @@ static void test_family_tops_up_and_pays_online(void **state)
     harness_expect_get(s, back_path, f.cookie, 303, &r);
     harness_resp_free(&r);
     /* Credited once. */
-    assert_int_equal(harness_db_int(s, "SELECT count(*) FROM payment_position WHERE id = ?1 AND "
-                                       "status = 'paid' AND receipt_id <> '' AND "
-                                       "returned_ok_at IS NOT NULL",
+    assert_int_equal(harness_db_int(s,
+                                    "SELECT count(*) FROM payment_position WHERE id = ?1 AND "
+                                    "status = 'paid' AND receipt_id <> '' AND "
+                                    "returned_ok_at IS NOT NULL",
                                     pid),
                      1);
     assert_int_equal(rossi_balance(s), before + 5000);
@@ -199,8 +201,9 @@ static void test_family_tops_up_and_pays_online(void **state)
     harness_expect_post(s, T "/ufficio/pagamenti/riconcilia", body, office.cookie, 200, &r);
     harness_resp_free(&r);
     assert_int_equal(rossi_balance(s), before + 5000);
-    assert_int_equal(harness_db_int(s, "SELECT count(*) FROM ledger_entry l JOIN payment_position "
-                                       "p ON l.ref = 'pagopa:' || p.iuv WHERE p.id = ?1",
+    assert_int_equal(harness_db_int(s,
+                                    "SELECT count(*) FROM ledger_entry l JOIN payment_position "
+                                    "p ON l.ref = 'pagopa:' || p.iuv WHERE p.id = ?1",
                                     pid),
                      1);
     /* The family's page says paid; the statement of payments lists it. */
@@ -258,11 +261,16 @@ static void test_bad_amounts_refused_and_kept(void **state)
     family_sign_in(s, ROSSI, &f);
     long long before = positions(s);
     static const char *const bad[] = {
-        "amount=other&other_amount=abc",         "amount=other&other_amount=0",
-        "amount=other&other_amount=-5%2C00",     "amount=other&other_amount=12.50",
-        "amount=other&other_amount=9999%2C00",   "amount=other&other_amount=",
-        "amount=4242",                           "amount=other&other_amount=5%2C00",
-        "amount=other&other_amount=12%2C345",    "",
+        "amount=other&other_amount=abc",
+        "amount=other&other_amount=0",
+        "amount=other&other_amount=-5%2C00",
+        "amount=other&other_amount=12.50",
+        "amount=other&other_amount=9999%2C00",
+        "amount=other&other_amount=",
+        "amount=4242",
+        "amount=other&other_amount=5%2C00",
+        "amount=other&other_amount=12%2C345",
+        "",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct harness_resp r;
@@ -312,8 +320,9 @@ static void test_office_payments_and_settings(void **state)
     assert_true(harness_body_has(&r, "id=\"creditor_iban-error\""));
     assert_true(harness_body_has(&r, "value=\"IT00X0000\""));
     harness_resp_free(&r);
-    assert_int_equal(harness_db_int(s, "SELECT count(*) FROM payment_settings WHERE topup_amounts "
-                                       "= '2000,5000'",
+    assert_int_equal(harness_db_int(s,
+                                    "SELECT count(*) FROM payment_settings WHERE topup_amounts "
+                                    "= '2000,5000'",
                                     NULL),
                      0);
     snprintf(body, sizeof(body),
@@ -324,12 +333,14 @@ static void test_office_payments_and_settings(void **state)
              office.csrf);
     harness_expect_post(s, T "/ufficio/pagamenti/impostazioni", body, office.cookie, 200, &r);
     harness_resp_free(&r);
-    assert_int_equal(harness_db_int(s, "SELECT count(*) FROM payment_settings WHERE topup_amounts "
-                                       "= '2000,5000' AND alert_thresholds = '1500,0'",
+    assert_int_equal(harness_db_int(s,
+                                    "SELECT count(*) FROM payment_settings WHERE topup_amounts "
+                                    "= '2000,5000' AND alert_thresholds = '1500,0'",
                                     NULL),
                      1);
-    assert_true(harness_db_int(s, "SELECT count(*) FROM audit_log WHERE action = "
-                                  "'payment_settings.save'",
+    assert_true(harness_db_int(s,
+                               "SELECT count(*) FROM audit_log WHERE action = "
+                               "'payment_settings.save'",
                                NULL) >= 1);
     /* The kitchen has no business here. */
     struct harness_session kitchen;

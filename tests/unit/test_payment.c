@@ -47,8 +47,7 @@ static const struct guardian_new guardians[] = {
     {"SPSNNA87S70F839K", "Anna", "Esposito", "anna.esposito@example.it", "", "", "it", true},
     {"BNCCHR90L48F205V", "Chiara", "Bianchi", "", "", "", "en", false},
 };
-static const struct pupil_new pupil_a = {"RSSGLI18E62H501A", "Giulia", "Rossi", "2018-05-22",
-                                         "F"};
+static const struct pupil_new pupil_a = {"RSSGLI18E62H501A", "Giulia", "Rossi", "2018-05-22", "F"};
 static const struct pupil_new pupil_c = {"FRRSFO19T41F205D", "Sofia", "Ferri", "2019-12-01", "F"};
 
 static int setup(void **state)
@@ -64,10 +63,8 @@ static int setup(void **state)
         return -1;
     f->db = store_db();
     arena_init(&f->a, 4096);
-    struct tenant_new tn = {.slug = "prova",
-                            .name = "Comune di Prova",
-                            .fiscal_code = ENTE_CF,
-                            .email = "u@prova.it"};
+    struct tenant_new tn = {
+        .slug = "prova", .name = "Comune di Prova", .fiscal_code = ENTE_CF, .email = "u@prova.it"};
     if (tenant_create(f->db, &tn, NULL) != TENANT_OK ||
         tenant_find(f->db, &f->a, "prova", &f->t) != 1)
         return -1;
@@ -199,8 +196,7 @@ static void test_ledger_random_operations_keep_every_cent(void **state)
     }
     size_t checked, mismatches;
     char first[256];
-    assert_int_equal(ledger_check(f->db, f->t.id, &checked, &mismatches, first, sizeof(first)),
-                     0);
+    assert_int_equal(ledger_check(f->db, f->t.id, &checked, &mismatches, first, sizeof(first)), 0);
     assert_int_equal(checked, 3);
     assert_int_equal(mismatches, 0);
     /* The running balance of the statement ends at the balance. */
@@ -279,8 +275,7 @@ static void test_alerts_once_per_crossing(void **state)
     /* A family without an address gets no mail, but the crossing is recorded. */
     assert_int_equal(append(f->db, f->t.id, f->g3, LEDGER_MEAL, -500, NULL), 0);
     assert_int_equal(alerts(f), 3);
-    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM balance_notice WHERE kind = 'alert'"),
-                     4);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM balance_notice WHERE kind = 'alert'"), 4);
     int64_t thr[] = {1500, 0, -1500};
     assert_int_equal(balance_alert_level(thr, 3, 1500), 1);
     assert_int_equal(balance_alert_level(thr, 3, 1501), 0);
@@ -299,9 +294,8 @@ static void test_topup_paid_reconciled_credited_once(void **state)
     struct fixture *f = *state;
     int64_t id = 0;
     const char *msg = NULL;
-    assert_int_equal(
-        payment_topup(f->db, &f->a, &f->t, f->g1, f->pupil1, 5000, "test", &id, &msg),
-        PAYMENT_OK);
+    assert_int_equal(payment_topup(f->db, &f->a, &f->t, f->g1, f->pupil1, 5000, "test", &id, &msg),
+                     PAYMENT_OK);
     struct payment_position p;
     assert_int_equal(payment_find(f->db, &f->a, f->t.id, id, f->g1, &p), 1);
     assert_string_equal(p.status, "open");
@@ -341,10 +335,10 @@ static void test_topup_paid_reconciled_credited_once(void **state)
     assert_int_equal(rep.already, 1);
     assert_int_equal(balance_of(f->db, f->t.id, f->g1), 5000);
     assert_int_equal(sql_int(f->db, "SELECT count(*) FROM ledger_entry WHERE kind = 'topup'"), 1);
-    assert_int_equal(
-        sql_int(f->db, "SELECT count(*) FROM ledger_entry WHERE ref LIKE 'pagopa:%' AND "
-                       "pupil_id IS NOT NULL AND amount_cents = 5000"),
-        1);
+    assert_int_equal(sql_int(f->db,
+                             "SELECT count(*) FROM ledger_entry WHERE ref LIKE 'pagopa:%' AND "
+                             "pupil_id IS NOT NULL AND amount_cents = 5000"),
+                     1);
     assert_int_equal(sql_int(f->db, "SELECT count(*) FROM audit_log WHERE action = "
                                     "'payment.paid'"),
                      1);
@@ -476,8 +470,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ledger_refuses_changes_and_bad_entries, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_alerts_once_per_crossing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_topup_paid_reconciled_credited_once, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_topup_paid_reconciled_credited_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_topup_when_gpd_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_receipts_that_do_not_match_are_parked, setup,
                                         teardown),

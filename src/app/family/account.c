@@ -5,11 +5,13 @@
 #include "app/family/family.h"
 #include "domain/money.h"
 #include "services/ledger.h"
+#include "services/payment.h"
 #include "domain/password_policy.h"
 #include "services/email_verify.h"
 #include "services/guardian.h"
 #include "store/store.h"
 #include "util/time.h"
+#include "util/time_local.h"
 #include "templates.h"
 #include "web/i18n.h"
 #include "web/page.h"
@@ -51,6 +53,20 @@ static int family_home_enrollments(struct req *r, struct tv *d, struct db *db,
     money_format(balance, bal);
     tv_set_str(d, "balance", bal);
     tv_set_bool(d, "in_debt", balance < 0);
+    int64_t pending = 0;
+    if (payment_pending_total(db, r->tenant.id, r->family.id, &pending) != 0)
+        return -1;
+    if (pending > 0) {
+        money_format(pending, bal);
+        tv_set_str(d, "pending", bal);
+    }
+    struct wallet wallet;
+    if (ledger_wallet(db, r->tenant.id, r->family.id, &wallet) != 0)
+        return -1;
+    if (wallet.suspended) {
+        tv_set_str(d, "suspended_on", time_date_display(&r->arena, wallet.suspended_notice_on));
+        tv_set_str(d, "suspended_reason", wallet.suspended_reason);
+    }
     struct tv *rows = tv_set_list(d, "enrollments");
     for (size_t i = 0; i < n; i++) {
         if (list[i].status == ENROLLMENT_WITHDRAWN)

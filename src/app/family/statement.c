@@ -419,7 +419,8 @@ static void statement_pdf(struct req *r, struct resp *w)
     doc_field(d, tr(r->lang, N_("Codice fiscale")), r->family.fiscal_code);
     doc_field(d, tr(r->lang, N_("User code")), r->family.user_code);
     doc_field(d, tr(r->lang, N_("Period")), statement_period(r, &s));
-    doc_field(d, tr(r->lang, N_("Opening balance")), statement_money(r, s.opening));
+    doc_field(d, tr(r->lang, N_("Balance at the start of the period")),
+              statement_money(r, s.opening));
     doc_field(d, tr(r->lang, N_("Closing balance")), statement_money(r, s.closing));
     char today[TIME_LOCAL_DATE_MAX];
     time_today("Europe/Rome", today);

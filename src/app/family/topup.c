@@ -62,8 +62,8 @@ static void topup_position_data(struct req *r, struct tv *p, const struct paymen
         tv_set_str(p, "paid_at", time_rome_display(&r->arena, pos->paid_at));
     tv_set_str(p, "receipt_id", pos->receipt_id);
     tv_set_str(p, "psp", pos->psp);
-    tv_set_str(p, "href", family_href(r, arena_printf(&r->arena, "/ricariche/%lld",
-                                                      (long long)pos->id)));
+    tv_set_str(p, "href",
+               family_href(r, arena_printf(&r->arena, "/ricariche/%lld", (long long)pos->id)));
 }
 
 static void topup_page(struct req *r, struct resp *w, int status, const char *form_error)
@@ -193,7 +193,8 @@ static void topup_submit(struct req *r, struct resp *w)
         char *end;
         pupil_id = strtoll(pupil_s, &end, 10);
         if (*end || pupil_id < 0) {
-            req_set_field_error(r, "pupil", N_("Choose one of your children, or the whole family."));
+            req_set_field_error(r, "pupil",
+                                N_("Choose one of your children, or the whole family."));
             pupil_id = 0;
         }
     }
@@ -207,9 +208,8 @@ static void topup_submit(struct req *r, struct resp *w)
         payment_topup(db, &r->arena, &r->tenant, r->family.id, pupil_id, cents,
                       arena_printf(&r->arena, "family:%s", r->family.user_code), &id, &msg);
     if (e == PAYMENT_INVALID) {
-        req_set_field_error(r, pupil_id && msg && strstr(msg, "children") ? "pupil"
-                                                                          : "other_amount",
-                            msg);
+        req_set_field_error(
+            r, pupil_id && msg && strstr(msg, "children") ? "pupil" : "other_amount", msg);
         topup_page(r, w, 422, N_("Check the highlighted fields."));
         return;
     }
@@ -368,12 +368,12 @@ static void topup_pay(struct req *r, struct resp *w)
         return;
     }
     const char *base = arena_printf(&r->arena, "/ricariche/%lld/esito", (long long)p.id);
-    const char *ok = page_absolute_url(r, family_href(r, arena_printf(&r->arena, "%s?esito=ok",
-                                                                      base)));
-    const char *cancel = page_absolute_url(
-        r, family_href(r, arena_printf(&r->arena, "%s?esito=annullato", base)));
-    const char *error = page_absolute_url(
-        r, family_href(r, arena_printf(&r->arena, "%s?esito=errore", base)));
+    const char *ok =
+        page_absolute_url(r, family_href(r, arena_printf(&r->arena, "%s?esito=ok", base)));
+    const char *cancel =
+        page_absolute_url(r, family_href(r, arena_printf(&r->arena, "%s?esito=annullato", base)));
+    const char *error =
+        page_absolute_url(r, family_href(r, arena_printf(&r->arena, "%s?esito=errore", base)));
     char location[GPD_URL_MAX];
     const char *msg = NULL;
     if (payment_checkout(&r->tenant, &p, r->family.email, ok, cancel, error, location,
@@ -410,8 +410,8 @@ static void topup_refresh(struct req *r, struct resp *w)
     if (!topup_load(r, w, &p))
         return;
     struct db *db = store_db();
-    payment_refresh(db, &r->tenant, p.id,
-                    arena_printf(&r->arena, "family:%s", r->family.user_code), NULL);
+    payment_refresh(db, &r->tenant, p.id, arena_printf(&r->arena, "family:%s", r->family.user_code),
+                    NULL);
     resp_redirect(w, 303,
                   family_href(r, arena_printf(&r->arena, "/ricariche/%lld", (long long)p.id)));
 }

@@ -20,9 +20,9 @@
 #include "web/page.h"
 #include "web/route.h"
 
-#define PAYMENTS_PER_PAGE 50
+#define PAYMENTS_PER_PAGE      50
 #define PAYMENTS_ANOMALIES_MAX 100
-#define PAYMENTS_WRITE (ROLE_ADMIN | ROLE_UFFICIO)
+#define PAYMENTS_WRITE         (ROLE_ADMIN | ROLE_UFFICIO)
 
 static const char *payments_href(struct req *r, const char *path)
 {
@@ -36,7 +36,7 @@ static const char *payments_money(struct req *r, int64_t cents)
     return arena_strdup(&r->arena, text);
 }
 
-static const char *const payments_statuses[] = {"open", "pending", "paid", "creating",
+static const char *const payments_statuses[] = {"open",   "pending", "paid",     "creating",
                                                 "failed", "expired", "cancelled"};
 
 static const char *payments_status_filter_label(const char *s)
@@ -78,8 +78,8 @@ static void payments_page(struct req *r, struct resp *w, int status, const char 
         page_error(r, w, 500);
         return;
     }
-    const char *st_f = req_field(r, "stato"), *from = req_field(r, "dal"),
-               *to = req_field(r, "al"), *q = req_field(r, "q"), *page_s = req_field(r, "pagina");
+    const char *st_f = req_field(r, "stato"), *from = req_field(r, "dal"), *to = req_field(r, "al"),
+               *q = req_field(r, "q"), *page_s = req_field(r, "pagina");
     if (st_f && *st_f && !payments_status_valid(st_f))
         req_set_field_error(r, "stato", N_("Choose a status from the list."));
     if (from && *from && !payments_date_valid(from))
@@ -138,8 +138,8 @@ static void payments_page(struct req *r, struct resp *w, int status, const char 
     tv_set_str(sel, "name", "stato");
     tv_set_str(sel, "label", tr(r->lang, N_("Status")));
     tv_set_str(sel, "any", tr(r->lang, N_("Any status")));
-    tv_set_str(sel, "error", req_field_error(r, "stato") ? tr(r->lang, req_field_error(r, "stato"))
-                                                        : NULL);
+    tv_set_str(sel, "error",
+               req_field_error(r, "stato") ? tr(r->lang, req_field_error(r, "stato")) : NULL);
     struct tv *opts = tv_set_list(sel, "options");
     for (size_t i = 0; i < sizeof(payments_statuses) / sizeof(payments_statuses[0]); i++) {
         struct tv *o = tv_push_dict(opts);
@@ -152,8 +152,8 @@ static void payments_page(struct req *r, struct resp *w, int status, const char 
     for (size_t i = 0; i < n; i++) {
         const struct payment_position *p = &rows[i];
         struct tv *row = tv_push_dict(list);
-        tv_set_str(row, "family", arena_printf(&r->arena, "%s (%s)", p->guardian_name,
-                                               p->guardian_user_code));
+        tv_set_str(row, "family",
+                   arena_printf(&r->arena, "%s (%s)", p->guardian_name, p->guardian_user_code));
         tv_set_str(row, "family_href",
                    arena_printf(&r->arena, "/%s/ufficio/famiglie/%lld/conto", r->tenant.slug,
                                 (long long)p->guardian_id));
@@ -170,29 +170,29 @@ static void payments_page(struct req *r, struct resp *w, int status, const char 
         tv_set_str(row, "last_error", p->last_error);
         tv_set_str(row, "csrf", tv_get_str(d, "csrf"));
         if (can_write && (!strcmp(p->status, "open") || !strcmp(p->status, "creating")))
-            tv_set_str(row, "refresh_action",
-                       payments_href(r, arena_printf(&r->arena, "/%lld/aggiorna",
-                                                     (long long)p->id)));
+            tv_set_str(
+                row, "refresh_action",
+                payments_href(r, arena_printf(&r->arena, "/%lld/aggiorna", (long long)p->id)));
     }
     int64_t pages = (total + PAYMENTS_PER_PAGE - 1) / PAYMENTS_PER_PAGE;
     if (pages > 1) {
         struct tv *pager = tv_set_dict(d, "pager");
         tv_set_int(pager, "page", page);
         tv_set_int(pager, "pages", pages);
-        const char *query = arena_printf(&r->arena, "?stato=%s&dal=%s&al=%s&q=%s",
-                                         st_f ? st_f : "", from ? from : "", to ? to : "",
-                                         q ? q : "");
+        const char *query = arena_printf(&r->arena, "?stato=%s&dal=%s&al=%s&q=%s", st_f ? st_f : "",
+                                         from ? from : "", to ? to : "", q ? q : "");
         if (page > 1)
-            tv_set_str(pager, "prev_href", arena_printf(&r->arena, "%s%s&pagina=%d",
-                                                        payments_href(r, ""), query, page - 1));
+            tv_set_str(
+                pager, "prev_href",
+                arena_printf(&r->arena, "%s%s&pagina=%d", payments_href(r, ""), query, page - 1));
         if (page < pages)
-            tv_set_str(pager, "next_href", arena_printf(&r->arena, "%s%s&pagina=%d",
-                                                        payments_href(r, ""), query, page + 1));
+            tv_set_str(
+                pager, "next_href",
+                arena_printf(&r->arena, "%s%s&pagina=%d", payments_href(r, ""), query, page + 1));
     }
     struct payment_anomaly *an;
     size_t nan;
-    if (payment_anomaly_list(db, &r->arena, r->tenant.id, PAYMENTS_ANOMALIES_MAX, &an, &nan) !=
-        0) {
+    if (payment_anomaly_list(db, &r->arena, r->tenant.id, PAYMENTS_ANOMALIES_MAX, &an, &nan) != 0) {
         page_error(r, w, 500);
         return;
     }
@@ -251,8 +251,9 @@ static void office_payment_refresh(struct req *r, struct resp *w)
     int rc = payment_refresh(db, &r->tenant, id, payments_actor(r), &rep);
     if (rc != 0) {
         payments_page(r, w, 200,
-                      page_tr(r, N_("pagoPA could not be asked about notice {notice}: the "
-                                    "position keeps its status and will be checked again."),
+                      page_tr(r,
+                              N_("pagoPA could not be asked about notice {notice}: the "
+                                 "position keeps its status and will be checked again."),
                               "notice", p.notice_number, NULL),
                       "warning");
         return;
@@ -368,11 +369,11 @@ static const char *payments_euro_list_text(struct req *r, const int64_t *v, size
 }
 
 static const struct field_spec settings_fields[] = {
-    {"segregation_code", field_text, 2, true},  {"creditor_iban", field_text, 40, false},
-    {"postal_account", field_text, 12, false},  {"postal_iban", field_text, 40, false},
-    {"cbill_code", field_text, 5, false},       {"topup_amounts", field_text, 120, true},
-    {"topup_min", field_text, 20, true},        {"topup_max", field_text, 20, true},
-    {"due_days", field_text, 3, true},          {"thresholds", field_text, 120, false},
+    {"segregation_code", field_text, 2, true}, {"creditor_iban", field_text, 40, false},
+    {"postal_account", field_text, 12, false}, {"postal_iban", field_text, 40, false},
+    {"cbill_code", field_text, 5, false},      {"topup_amounts", field_text, 120, true},
+    {"topup_min", field_text, 20, true},       {"topup_max", field_text, 20, true},
+    {"due_days", field_text, 3, true},         {"thresholds", field_text, 120, false},
 };
 
 static void payments_settings_page(struct req *r, struct resp *w, int status, bool done,
@@ -429,7 +430,8 @@ static void payments_settings_page(struct req *r, struct resp *w, int status, bo
         f[9].value = payments_euro_list_text(r, s->thresholds, s->nthresholds);
     }
     for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-        struct tv *fld = page_field(r, d, "fields", f[i].name, f[i].label, "text", "off", f[i].help);
+        struct tv *fld =
+            page_field(r, d, "fields", f[i].name, f[i].label, "text", "off", f[i].help);
         if (f[i].value)
             tv_set_str(fld, "value", f[i].value);
     }
@@ -550,14 +552,14 @@ static const struct field_spec resolve_fields[] = {
 const struct route payments_routes[] = {
     {HTTP_GET, "/ufficio/pagamenti", PAYMENTS_WRITE | ROLE_GESTORE, ROUTE_FIELDS(filter_fields),
      office_payments, 0},
-    {HTTP_POST, "/ufficio/pagamenti/riconcilia", PAYMENTS_WRITE, NULL, 0,
-     office_payments_reconcile, 0},
-    {HTTP_POST, "/ufficio/pagamenti/{id}/aggiorna", PAYMENTS_WRITE, NULL, 0,
-     office_payment_refresh, 0},
+    {HTTP_POST, "/ufficio/pagamenti/riconcilia", PAYMENTS_WRITE, NULL, 0, office_payments_reconcile,
+     0},
+    {HTTP_POST, "/ufficio/pagamenti/{id}/aggiorna", PAYMENTS_WRITE, NULL, 0, office_payment_refresh,
+     0},
     {HTTP_POST, "/ufficio/pagamenti/anomalie/{id}/chiudi", PAYMENTS_WRITE,
      ROUTE_FIELDS(resolve_fields), office_anomaly_resolve, 0},
-    {HTTP_GET, "/ufficio/pagamenti/impostazioni", PAYMENTS_WRITE, NULL, 0,
-     office_payment_settings, 0},
+    {HTTP_GET, "/ufficio/pagamenti/impostazioni", PAYMENTS_WRITE, NULL, 0, office_payment_settings,
+     0},
     {HTTP_POST, "/ufficio/pagamenti/impostazioni", PAYMENTS_WRITE, ROUTE_FIELDS(settings_fields),
      office_payment_settings_save, 0},
     {0},
