@@ -18,7 +18,37 @@
 struct server {
     struct MHD_Daemon *daemon;
     const struct config *cfg;
+    char csp[1024]; /* Content-Security-Policy, built once at start */
 };
+
+/* The scheme://host[:port] of url into out ("" when url has no such origin). */
+static void server_origin(const char *url, char *out, size_t n)
+{
+    out[0] = '\0';
+    const char *p = strstr(url, "://");
+    if (!p || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)))
+        return;
+    size_t end = (size_t)(p - url) + 3 + strcspn(p + 3, "/?#");
+    bool clean = end > (size_t)(p - url) + 3;
+    for (size_t i = 0; i < end; i++)
+        if (url[i] == ' ' || url[i] == ';' || url[i] == '\'' || url[i] == ',')
+            clean = false;
+    if (clean && end < n)
+        snprintf(out, n, "%.*s", (int)end, url);
+}
+
+/* The policy of every answer. Forms post to this site only, and to pagoPA Checkout, where the
+   "pay online" form's redirect goes (form-action also governs where a form's redirects lead). */
+static void server_build_csp(struct server *s)
+{
+    char checkout[CONFIG_STR_MAX];
+    server_origin(s->cfg->pagopa_checkout_url, checkout, sizeof(checkout));
+    snprintf(s->csp, sizeof(s->csp),
+             "default-src 'self'; script-src 'self'; style-src 'self'; "
+             "img-src 'self' data:; font-src 'self' data:; object-src 'none'; "
+             "base-uri 'none'; form-action 'self'%s%s; frame-ancestors 'none'",
+             checkout[0] ? " " : "", checkout);
+}
 
 struct server_ctx {
     struct req r;
@@ -138,10 +168,7 @@ static void server_security_headers(struct MHD_Response *resp, const struct serv
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
     MHD_add_response_header(resp, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
-    MHD_add_response_header(resp, "Content-Security-Policy",
-                            "default-src 'self'; script-src 'self'; style-src 'self'; "
-                            "img-src 'self' data:; font-src 'self' data:; object-src 'none'; "
-                            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+    MHD_add_response_header(resp, "Content-Security-Policy", srv->csp);
     if (srv->cfg->tls)
         MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
     if (html)
@@ -288,6 +315,7 @@ struct server *server_start(const struct config *cfg)
     if (!s)
         return NULL;
     s->cfg = cfg;
+    server_build_csp(s);
     server_raise_fd_limit();
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port)};
     if (inet_pton(AF_INET, cfg->listen, &addr.sin_addr) != 1) {
