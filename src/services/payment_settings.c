@@ -7,8 +7,9 @@
 
 #include "domain/iban.h"
 #include "services/audit.h"
+#include "util/text.h"
 #include "util/time.h"
-#include "web/i18n.h"
+#include "util/msg.h"
 
 static int payment_cmp_asc(const void *a, const void *b)
 {
@@ -104,17 +105,6 @@ int payment_settings_get(struct db *db, int64_t tenant_id, struct payment_settin
     return e == DB_ROW || e == DB_DONE ? 0 : -1;
 }
 
-static bool payment_digits(const char *s, size_t min, size_t max)
-{
-    size_t n = strlen(s);
-    if (n < min || n > max)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
-
 static bool payment_alnum(const char *s, size_t max)
 {
     size_t n = strlen(s);
@@ -141,7 +131,7 @@ int payment_settings_save(struct db *db, int64_t tenant_id, const struct payment
     if (s->creditor_iban[0] && iban_parse(s->creditor_iban, &info) != IBAN_OK)
         PAYMENT_REFUSE("creditor_iban", N_("This IBAN is not valid: check it on the bank's "
                                            "documents."));
-    if (s->postal_account[0] && !payment_digits(s->postal_account, 1, 12))
+    if (s->postal_account[0] && !str_digits(s->postal_account, 1, 12))
         PAYMENT_REFUSE("postal_account",
                        N_("The postal account number has at most 12 digits and nothing else."));
     if (s->postal_iban[0] && iban_parse(s->postal_iban, &info) != IBAN_OK)

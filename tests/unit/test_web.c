@@ -1,4 +1,5 @@
-/* Unit tests: strict form/query/cookie parsing, route patterns, field validators, catalogues. */
+/* Unit tests: strict form/query/cookie parsing, route patterns, field validators (route.h and the
+   shared ones of fields.h, with util/text.h's str_digits), catalogues. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/text.h"
+#include "web/fields.h"
 #include "web/form.h"
 #include "web/i18n.h"
 #include "web/route.h"
@@ -240,6 +243,132 @@ static void test_embedded_italian_catalog(void **state)
     assert_null(i18n_lang(NULL));
 }
 
+static void test_str_digits(void **state)
+{
+    assert_true(str_digits("0", 1, 1));
+    assert_true(str_digits("0123456789", 10, 10));
+    assert_true(str_digits("", 0, 3));
+    assert_false(str_digits("", 1, 3));
+    assert_false(str_digits("1234", 1, 3));
+    assert_false(str_digits("12", 3, 5));
+    assert_false(str_digits("-12", 1, 5));
+    assert_false(str_digits("+12", 1, 5));
+    assert_false(str_digits(" 12", 1, 5));
+    assert_false(str_digits("12a", 1, 5));
+    assert_false(str_digits("1.2", 1, 5));
+    assert_false(str_digits(NULL, 0, 5));
+}
+
+static void test_field_day(void **state)
+{
+    static const char *const msg = "Enter a date like 15/01/2027.";
+    static const struct {
+        const char *in, *iso;
+    } good[] = {
+        {"2027-01-15", "2027-01-15"}, {"15/01/2027", "2027-01-15"}, {"15.01.2027", "2027-01-15"},
+        {"15-01-2027", "2027-01-15"}, {"5/1/2027", "2027-01-05"},   {"29/02/2028", "2028-02-29"},
+    };
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        const char *out = NULL;
+        assert_null(field_day(&test_arena, good[i].in, &out));
+        assert_string_equal(out, good[i].iso);
+    }
+    static const char *const bad[] = {
+        "31/02/2035",  "29/02/2027", "15/13/2027",  "00/01/2027",  "15/01/27",  "15/01-2027",
+        "15 01 2027",  "+1/01/2027", "115/01/2027", "15/01/20270", "2027-1-15", "oggi",
+        "15/01/2027 ", "",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *out = NULL;
+        assert_string_equal(field_day(&test_arena, bad[i], &out), msg);
+        assert_null(out);
+    }
+}
+
+static void test_field_row_id(void **state)
+{
+    const char *out = NULL;
+    assert_null(field_row_id(&test_arena, "42", &out));
+    assert_string_equal(out, "42");
+    assert_null(field_row_id(&test_arena, "999999999999999999", &out));
+    static const char *const bad[] = {"0",  "007", "-3", "+3",
+                                      "3a", "",    " 3", "1000000000000000000"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        out = NULL;
+        assert_string_equal(field_row_id(&test_arena, bad[i], &out),
+                            "Choose one of the options listed.");
+        assert_null(out);
+        assert_int_equal(field_row_id_parse(bad[i]), 0);
+    }
+    assert_int_equal(field_row_id_parse("42"), 42);
+    assert_int_equal(field_row_id_parse("999999999999999999"), 999999999999999999LL);
+    assert_int_equal(field_row_id_parse(NULL), 0);
+}
+
+static void test_field_euro_defaults(void **state)
+{
+    const char *out = NULL;
+    assert_null(field_euro(&test_arena, "25,00", &out));
+    assert_string_equal(out, "2500");
+    assert_null(field_euro(&test_arena, "-30", &out));
+    assert_string_equal(out, "-3000");
+    assert_null(field_euro(&test_arena, "1.250,50 €", &out));
+    assert_string_equal(out, "125050");
+    out = NULL;
+    assert_string_equal(field_euro(&test_arena, "12.50", &out),
+                        "Use the comma for the cents, for example 35,50.");
+    assert_null(out);
+    assert_string_equal(field_euro(&test_arena, "12,345", &out),
+                        "Use at most two decimals, like 12,35.");
+    assert_string_equal(field_euro(&test_arena, "trenta", &out),
+                        "Enter an amount in euro, like 25,00.");
+    assert_null(out);
+
+    int64_t cents = 7;
+    assert_null(field_euro_parse(NULL, "0,5", &cents));
+    assert_int_equal(cents, 50);
+    assert_string_equal(field_euro_parse(NULL, NULL, &cents),
+                        "Enter an amount in euro, like 25,00.");
+    assert_int_equal(cents, 50); /* untouched on a refusal */
+}
+
+static void test_field_euro_rules(void **state)
+{
+    /* A bounded price with its own words: each message where its rule fails. */
+    static const struct euro_rules price = {
+        .bounded = true,
+        .min = 0,
+        .max = 100000,
+        .not_amount = "price?",
+        .decimals = "decimals?",
+        .dot = "dot?",
+        .out_of_range = "range?",
+    };
+    const char *out = NULL;
+    assert_null(field_euro_check(&price, &test_arena, "0", &out));
+    assert_string_equal(out, "0");
+    assert_null(field_euro_check(&price, &test_arena, "1.000,00", &out));
+    assert_string_equal(out, "100000");
+    assert_string_equal(field_euro_check(&price, &test_arena, "1.000,01", &out), "range?");
+    assert_string_equal(field_euro_check(&price, &test_arena, "-0,01", &out), "range?");
+    assert_string_equal(field_euro_check(&price, &test_arena, "5.10", &out), "dot?");
+    assert_string_equal(field_euro_check(&price, &test_arena, "5,101", &out), "decimals?");
+    assert_string_equal(field_euro_check(&price, &test_arena, "cinque", &out), "price?");
+
+    /* Only not_amount given: the range falls back to it, the others to the defaults. */
+    static const struct euro_rules min = {
+        .bounded = true, .min = 0, .max = INT64_MAX, .not_amount = "amount?"};
+    int64_t cents;
+    assert_string_equal(field_euro_parse(&min, "-1", &cents), "amount?");
+    assert_string_equal(field_euro_parse(&min, "x", &cents), "amount?");
+    assert_string_equal(field_euro_parse(&min, "1.5", &cents),
+                        "Use the comma for the cents, for example 35,50.");
+    assert_string_equal(field_euro_parse(&min, "1,555", &cents),
+                        "Use at most two decimals, like 12,35.");
+    assert_null(field_euro_parse(&min, "50", &cents));
+    assert_int_equal(cents, 5000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +380,11 @@ int main(void)
         cmocka_unit_test(test_repeated_fields),
         cmocka_unit_test(test_catalog_parse_and_lookup),
         cmocka_unit_test(test_embedded_italian_catalog),
+        cmocka_unit_test(test_str_digits),
+        cmocka_unit_test(test_field_day),
+        cmocka_unit_test(test_field_row_id),
+        cmocka_unit_test(test_field_euro_defaults),
+        cmocka_unit_test(test_field_euro_rules),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

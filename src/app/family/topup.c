@@ -22,6 +22,7 @@
 #include "util/log.h"
 #include "util/time_local.h"
 #include "web/download.h"
+#include "web/fields.h"
 #include "web/i18n.h"
 #include "web/page.h"
 
@@ -158,16 +159,12 @@ static int64_t topup_amount(struct req *r, const struct payment_settings *s)
                                    : N_("Choose an amount or type another one."));
         return 0;
     }
-    size_t pos = 0;
-    enum money_err e = money_parse(other, &cents, &pos);
-    if (e == MONEY_BAD_GROUPING) {
-        req_set_field_error(r, "other_amount",
-                            N_("Use the comma for the cents, for example 35,50."));
-        return 0;
-    }
-    if (e != MONEY_OK) {
-        req_set_field_error(r, "other_amount",
-                            N_("This is not an amount in euro: type it like 35,00."));
+    static const struct euro_rules euro = {
+        .not_amount = N_("This is not an amount in euro: type it like 35,00."),
+    };
+    const char *bad = field_euro_parse(&euro, other, &cents);
+    if (bad) {
+        req_set_field_error(r, "other_amount", bad);
         return 0;
     }
     const char *problem = payment_amount_problem(s, cents);

@@ -8,7 +8,6 @@
  * municipality's ISEE bands. Also the public download of a campaign's regulations. Owns
  * campaign_routes.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +18,11 @@
 #include "services/campaign.h"
 #include "store/store.h"
 #include "templates.h"
+#include "util/text.h"
 #include "util/time.h"
 #include "util/time_local.h"
 #include "web/download.h"
+#include "web/fields.h"
 #include "web/i18n.h"
 #include "web/page.h"
 #include "web/route.h"
@@ -35,57 +36,12 @@
 
 /* ---- fields ------------------------------------------------------------------------------- */
 
-static bool campaign_all_digits(const char *s, size_t min, size_t max)
-{
-    size_t n = strlen(s);
-    if (n < min || n > max)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
-
-/* A row id: 1 to 18 digits, no sign, no leading zero. */
-static const char *field_row_id(struct arena *a, const char *in, const char **out)
-{
-    if (!campaign_all_digits(in, 1, 18) || in[0] == '0')
-        return N_("Choose one of the options listed.");
-    *out = in;
-    return NULL;
-}
-
 static const char *field_campaign_kind(struct arena *a, const char *in, const char **out)
 {
     enum campaign_kind k;
     if (!campaign_kind_parse(in, &k))
         return N_("Choose one of the options listed.");
     *out = in;
-    return NULL;
-}
-
-/* "2027-01-15", as date inputs send it, or "15/01/2027" (also with dots or dashes), as people
-   type it where the browser shows a plain text box; normalised to the first. */
-static const char *field_day(struct arena *a, const char *in, const char **out)
-{
-    static const char *const msg = N_("Enter a date like 15/01/2027.");
-    int y, m, d;
-    if (time_parse_date(in, &y, &m, &d)) {
-        *out = in;
-        return NULL;
-    }
-    size_t dl = strspn(in, "0123456789");
-    char sep = in[dl];
-    if (dl < 1 || dl > 2 || (sep != '/' && sep != '.' && sep != '-'))
-        return msg;
-    const char *ms = in + dl + 1;
-    size_t ml = strspn(ms, "0123456789");
-    if (ml < 1 || ml > 2 || ms[ml] != sep || !campaign_all_digits(ms + ml + 1, 4, 4))
-        return msg;
-    char *iso = arena_printf(a, "%.4s-%02d-%02d", ms + ml + 1, atoi(ms), atoi(in));
-    if (!time_parse_date(iso, &y, &m, &d))
-        return msg;
-    *out = iso;
     return NULL;
 }
 
@@ -111,28 +67,11 @@ static const char *field_weekday(struct arena *a, const char *in, const char **o
 static const char *field_school_pick(struct arena *a, const char *in, const char **out)
 {
     const char *dash = strchr(in, '-');
-    if (!dash || !campaign_all_digits(dash + 1, 1, 18) ||
-        !campaign_all_digits(arena_strndup(a, in, (size_t)(dash - in)), 1, 18))
+    if (!dash || !str_digits(dash + 1, 1, FIELD_ROW_ID_CHARS) ||
+        !str_digits(arena_strndup(a, in, (size_t)(dash - in)), 1, FIELD_ROW_ID_CHARS))
         return N_("Choose among the classes listed.");
     *out = in;
     return NULL;
-}
-
-/* An amount in euro typed the Italian way ("25,00", "-30", "1.250,50 €"), as cents. */
-static const char *field_euro(struct arena *a, const char *in, const char **out)
-{
-    int64_t cents;
-    switch (money_parse(in, &cents, NULL)) {
-    case MONEY_OK:
-        *out = arena_printf(a, "%lld", (long long)cents);
-        return NULL;
-    case MONEY_TOO_MANY_DECIMALS:
-        return N_("Use at most two decimals, like 12,35.");
-    case MONEY_BAD_GROUPING:
-        return N_("Write the amount like 1250,00 or 1.250,00: the comma separates the cents.");
-    default:
-        return N_("Enter an amount in euro, like 25,00.");
-    }
 }
 
 static const char *field_flag(struct arena *a, const char *in, const char **out)
@@ -144,7 +83,7 @@ static const char *field_flag(struct arena *a, const char *in, const char **out)
 }
 
 static const struct field_spec campaign_form_fields[] = {
-    {"school_year", field_row_id, 18, true},
+    {"school_year", field_row_id, FIELD_ROW_ID_CHARS, true},
     {"title", field_text, CAMPAIGN_TITLE_MAX, true},
     {"kind", field_campaign_kind, 16, true},
     {"opens_date", field_day, 10, true},
@@ -152,7 +91,7 @@ static const struct field_spec campaign_form_fields[] = {
     {"closes_date", field_day, 10, true},
     {"closes_time", field_clock, 8, true},
     {"weekday[]", field_weekday, 1, false},
-    {"class[]", field_row_id, 18, false},
+    {"class[]", field_row_id, FIELD_ROW_ID_CHARS, false},
     {"school[]", field_school_pick, 40, false},
     {"declarations", field_multiline, CAMPAIGN_DECLARATIONS_CHARS, false},
     {"privacy_notice", field_multiline, CAMPAIGN_PRIVACY_MAX, true},
@@ -210,16 +149,6 @@ static const char *campaign_public_regulations_href(struct req *r, int64_t id)
 {
     return arena_printf(&r->arena, "/%s/iscrizioni/%lld/regolamento", r->tenant.slug,
                         (long long)id);
-}
-
-/* A positive row id from text, or 0. */
-static int64_t campaign_id_of(const char *s)
-{
-    if (!s || !campaign_all_digits(s, 1, 18) || s[0] == '0')
-        return 0;
-    errno = 0;
-    long long v = strtoll(s, NULL, 10);
-    return errno ? 0 : (int64_t)v;
 }
 
 static void campaign_crumbs(struct req *r, struct tv *d, const char *last_msgid,
@@ -409,7 +338,7 @@ static const char *campaign_typed(struct req *r, const char *name)
 
 static void campaign_form_from_request(struct req *r, struct campaign_form *f)
 {
-    f->year_id = campaign_id_of(req_field_raw(r, "school_year"));
+    f->year_id = field_row_id_parse(req_field_raw(r, "school_year"));
     f->title = req_field_raw(r, "title");
     f->kind = req_field_raw(r, "kind");
     f->opens_date = campaign_typed(r, "opens_date");
@@ -667,7 +596,7 @@ static void office_campaign_new_form(struct req *r, struct resp *w)
 static int campaign_from_path(struct req *r, struct resp *w, struct campaign *c)
 {
     struct db *db = store_db();
-    int64_t id = campaign_id_of(req_param(r, 0));
+    int64_t id = field_row_id_parse(req_param(r, 0));
     int found = !db ? -1 : id ? campaign_find(db, &r->arena, r->tenant.id, id, c) : 0;
     if (found <= 0)
         page_error(r, w, found == 0 ? 404 : 500);
@@ -817,12 +746,12 @@ static int64_t *campaign_chosen_classes(struct req *r, struct db *db, int64_t ye
     int64_t *out = arena_calloc(&r->arena, ni + nc * ns + 1, sizeof(*out));
     *n = 0;
     for (size_t i = 0; i < ni; i++)
-        out[(*n)++] = campaign_id_of(ids[i]);
+        out[(*n)++] = field_row_id_parse(ids[i]);
     for (size_t i = 0; i < ns; i++) {
         const char *dash = strchr(schools[i], '-');
         int64_t y =
-            campaign_id_of(arena_strndup(&r->arena, schools[i], (size_t)(dash - schools[i])));
-        int64_t s = campaign_id_of(dash + 1);
+            field_row_id_parse(arena_strndup(&r->arena, schools[i], (size_t)(dash - schools[i])));
+        int64_t s = field_row_id_parse(dash + 1);
         if (y != year_id) {
             *bad = true; /* reported by the caller */
             continue;
@@ -844,7 +773,7 @@ static void campaign_submit(struct req *r, struct resp *w, const struct campaign
         return;
     }
     struct campaign_input in = {0};
-    in.school_year_id = campaign_id_of(req_field(r, "school_year"));
+    in.school_year_id = field_row_id_parse(req_field(r, "school_year"));
     in.title = req_field(r, "title");
     in.kind = CAMPAIGN_BOTH; /* a kind the router refused has its message already */
     if (req_field(r, "kind"))

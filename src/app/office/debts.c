@@ -9,7 +9,6 @@
  * read the list and the accounts; the kitchen may not. Owns debts_routes; the rules are
  * services/debts.h's.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,8 +20,10 @@
 #include "services/review.h"
 #include "store/store.h"
 #include "templates.h"
+#include "util/text.h"
 #include "util/time.h"
 #include "util/time_local.h"
+#include "web/fields.h"
 #include "web/html.h"
 #include "web/i18n.h"
 #include "web/page.h"
@@ -30,51 +31,25 @@
 
 #define DEBTS_READ_ROLES  (ROLE_ADMIN | ROLE_UFFICIO | ROLE_GESTORE)
 #define DEBTS_WRITE_ROLES (ROLE_ADMIN | ROLE_UFFICIO)
-#define DEBTS_ID_CHARS    18
 #define DEBTS_PAGES_MAX   100000
 
 /* ---- fields -------------------------------------------------------------------------------- */
 
-static bool debts_digits(const char *in, size_t max)
-{
-    if (!*in || strlen(in) > max)
-        return false;
-    for (const char *p = in; *p; p++)
-        if (*p < '0' || *p > '9')
-            return false;
-    return true;
-}
-
-static int64_t debts_parse_id(const char *s)
-{
-    if (!s || !debts_digits(s, DEBTS_ID_CHARS))
-        return 0;
-    errno = 0;
-    long long v = strtoll(s, NULL, 10);
-    return errno || v <= 0 ? 0 : (int64_t)v;
-}
-
-static const char *debts_field_id(struct arena *a, const char *in, const char **out)
-{
-    if (!debts_parse_id(in))
-        return N_("Choose one of the options listed.");
-    *out = in;
-    return NULL;
-}
-
 /* The minimum amount owed: an amount in euro, zero or more. */
 static const char *debts_field_min(struct arena *a, const char *in, const char **out)
 {
-    int64_t cents;
-    if (money_parse(in, &cents, NULL) != MONEY_OK || cents < 0)
-        return N_("Enter an amount in euro, like 50 or 12,50.");
-    *out = arena_printf(a, "%lld", (long long)cents);
-    return NULL;
+    static const struct euro_rules min = {
+        .bounded = true,
+        .min = 0,
+        .max = INT64_MAX,
+        .not_amount = N_("Enter an amount in euro, like 50 or 12,50."),
+    };
+    return field_euro_check(&min, a, in, out);
 }
 
 static const char *debts_field_days(struct arena *a, const char *in, const char **out)
 {
-    if (!debts_digits(in, 5) || atol(in) > DEBTS_DAYS_MAX)
+    if (!str_digits(in, 1, 5) || atol(in) > DEBTS_DAYS_MAX)
         return N_("Enter a number of days, like 30.");
     *out = in;
     return NULL;
@@ -98,7 +73,7 @@ static const char *debts_field_sort(struct arena *a, const char *in, const char 
 
 static const char *debts_field_page(struct arena *a, const char *in, const char **out)
 {
-    if (!debts_digits(in, 6) || atol(in) < 1 || atol(in) > DEBTS_PAGES_MAX)
+    if (!str_digits(in, 1, 6) || atol(in) < 1 || atol(in) > DEBTS_PAGES_MAX)
         return N_("This value is not valid.");
     *out = in;
     return NULL;
@@ -146,19 +121,14 @@ static const char *debts_field_reason(struct arena *a, const char *in, const cha
     return NULL;
 }
 
-/* The date of the written notice: YYYY-MM-DD or dd/mm/yyyy, not after today (Rome). */
+/* The date of the written notice: a day (field_day), not after today (Rome). */
 static const char *debts_field_notice_date(struct arena *a, const char *in, const char **out)
 {
-    const char *iso = in;
-    if (strlen(in) == 10 && in[2] == '/' && in[5] == '/')
-        iso = arena_printf(a, "%.4s-%.2s-%.2s", in + 6, in + 3, in);
-    int y, m, d;
-    if (!time_parse_date(iso, &y, &m, &d))
-        return N_("Enter a date like 31/12/2026.");
-    iso = arena_printf(a, "%04d-%02d-%02d", y, m, d);
-    if (!debts_notice_date_valid(iso))
+    const char *err = field_day(a, in, out);
+    if (err)
+        return err;
+    if (!debts_notice_date_valid(*out))
         return N_("The date of the notice cannot be in the future.");
-    *out = iso;
     return NULL;
 }
 
@@ -186,19 +156,19 @@ static const struct field_spec debts_list_fields[] = {
 
 static const struct field_spec debts_remind_fields[] = {
     {"ritorno", field_local_path, 1024, false},
-    {"famiglia[]", debts_field_id, DEBTS_ID_CHARS, false},
+    {"famiglia[]", field_row_id, FIELD_ROW_ID_CHARS, false},
 };
 
 static const struct field_spec debts_account_fields[] = {
     {"mese", debts_field_month, 7, false},
-    {"alunno", debts_field_id, DEBTS_ID_CHARS, false},
+    {"alunno", field_row_id, FIELD_ROW_ID_CHARS, false},
     {"tipo", debts_field_ledger_kind, 16, false},
 };
 
 static const struct field_spec debts_entry_fields[] = {
     {"tipo_movimento", debts_field_entry_kind, 16, true},
     {"importo", field_text, MONEY_MAX_INPUT, false},
-    {"alunno_movimento", debts_field_id, DEBTS_ID_CHARS, false},
+    {"alunno_movimento", field_row_id, FIELD_ROW_ID_CHARS, false},
     {"motivo_movimento", debts_field_reason, DEBTS_REASON_MAX, true},
 };
 
@@ -501,7 +471,7 @@ static void office_debts_remind(struct req *r, struct resp *w)
     }
     int64_t ids[DEBTS_BULK_MAX];
     for (size_t i = 0; i < nvalues; i++)
-        ids[i] = debts_parse_id(values[i]);
+        ids[i] = field_row_id_parse(values[i]);
     struct debts_actor by = debts_actor_for(r);
     struct debts_reminder_item *items = NULL;
     size_t sent = 0, skipped = 0;
@@ -572,7 +542,7 @@ static const char *debts_time(struct req *r, const char *iso)
 static void debts_account_page(struct req *r, struct resp *w, int status, const char *form_error)
 {
     struct db *db = store_db();
-    int64_t gid = debts_parse_id(req_param(r, 0));
+    int64_t gid = field_row_id_parse(req_param(r, 0));
     struct guardian g;
     int found = db && gid ? guardian_find_by_id(db, &r->arena, r->tenant.id, gid, &g) : db ? 0 : -1;
     if (found != 1) {
@@ -585,7 +555,7 @@ static void debts_account_page(struct req *r, struct resp *w, int status, const 
     struct ledger_filter f = {0};
     if (r->route && r->route->handler == office_debts_account) {
         f.month = req_field(r, "mese");
-        f.pupil_id = debts_parse_id(req_field(r, "alunno"));
+        f.pupil_id = field_row_id_parse(req_field(r, "alunno"));
         f.kind = req_field(r, "tipo");
     }
     struct ledger_row *rows = NULL;
@@ -715,7 +685,7 @@ static void office_debts_account(struct req *r, struct resp *w)
 static bool debts_begin(struct req *r, struct resp *w, struct db **db, int64_t *gid)
 {
     *db = store_db();
-    *gid = debts_parse_id(req_param(r, 0));
+    *gid = field_row_id_parse(req_param(r, 0));
     if (!*db) {
         page_error(r, w, 500);
         return false;
@@ -745,7 +715,7 @@ static void office_debts_entry(struct req *r, struct resp *w)
         return;
     struct debts_actor by = debts_actor_for(r);
     struct debts_entry e = {.guardian_id = gid,
-                            .pupil_id = debts_parse_id(req_field(r, "alunno_movimento")),
+                            .pupil_id = field_row_id_parse(req_field(r, "alunno_movimento")),
                             .kind = req_field(r, "tipo_movimento"),
                             .amount = req_field(r, "importo"),
                             .reason = req_field(r, "motivo_movimento")};
@@ -845,7 +815,7 @@ static void office_debts_lift(struct req *r, struct resp *w)
 static void office_debts_enrollment_account(struct req *r, struct resp *w)
 {
     struct db *db = store_db();
-    int64_t id = debts_parse_id(req_param(r, 0));
+    int64_t id = field_row_id_parse(req_param(r, 0));
     struct enrollment e;
     int found = db && id ? review_find(db, &r->arena, r->tenant.id, id, &e) : db ? 0 : -1;
     if (found == 1 && !e.guardian_id)

@@ -8,7 +8,6 @@
  * the municipality may delegate the review) may do all of it; the kitchen may not. Owns
  * review_routes; the rules are services/review.h's.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,42 +18,24 @@
 #include "services/review.h"
 #include "store/store.h"
 #include "templates.h"
+#include "util/text.h"
 #include "util/time.h"
 #include "web/html.h"
 #include "web/download.h"
+#include "web/fields.h"
 #include "web/i18n.h"
 #include "web/page.h"
 #include "web/route.h"
 
 #define REVIEW_ROLES     (ROLE_ADMIN | ROLE_UFFICIO | ROLE_GESTORE)
 #define REVIEW_PAGES_MAX 100000 /* the highest page number accepted */
-#define REVIEW_ID_CHARS  18
 
 /* ---- fields -------------------------------------------------------------------------------- */
-
-static bool review_digits(const char *in)
-{
-    if (!*in || strlen(in) > REVIEW_ID_CHARS)
-        return false;
-    for (const char *p = in; *p; p++)
-        if (*p < '0' || *p > '9')
-            return false;
-    return true;
-}
-
-/* A row id: a positive integer. */
-static const char *review_field_id(struct arena *a, const char *in, const char **out)
-{
-    if (!review_digits(in) || strtoll(in, NULL, 10) <= 0)
-        return N_("Choose one of the options listed.");
-    *out = in;
-    return NULL;
-}
 
 /* The campaign filter: an id, or 0 for every campaign. */
 static const char *review_field_campaign(struct arena *a, const char *in, const char **out)
 {
-    if (!review_digits(in))
+    if (!str_digits(in, 1, FIELD_ROW_ID_CHARS))
         return N_("Choose one of the options listed.");
     *out = in;
     return NULL;
@@ -85,23 +66,9 @@ static const char *review_field_diet(struct arena *a, const char *in, const char
     return NULL;
 }
 
-/* A date as the date picker sends it (YYYY-MM-DD) or as people type it (dd/mm/yyyy),
-   normalised to YYYY-MM-DD. */
-static const char *review_field_date(struct arena *a, const char *in, const char **out)
-{
-    int y, m, d;
-    const char *iso = in;
-    if (strlen(in) == 10 && in[2] == '/' && in[5] == '/')
-        iso = arena_printf(a, "%.4s-%.2s-%.2s", in + 6, in + 3, in);
-    if (!time_parse_date(iso, &y, &m, &d))
-        return N_("Enter a date like 31/12/2026.");
-    *out = arena_printf(a, "%04d-%02d-%02d", y, m, d);
-    return NULL;
-}
-
 static const char *review_field_page(struct arena *a, const char *in, const char **out)
 {
-    if (!review_digits(in) || strlen(in) > 6 || atol(in) < 1 || atol(in) > REVIEW_PAGES_MAX)
+    if (!str_digits(in, 1, 6) || atol(in) < 1 || atol(in) > REVIEW_PAGES_MAX)
         return N_("This value is not valid.");
     *out = in;
     return NULL;
@@ -145,14 +112,14 @@ static const char *review_field_bulk_action(struct arena *a, const char *in, con
 
 /* GET filters: Italian names, as they appear in the address. */
 static const struct field_spec review_list_fields[] = {
-    {"campagna", review_field_campaign, REVIEW_ID_CHARS, false},
+    {"campagna", review_field_campaign, FIELD_ROW_ID_CHARS, false},
     {"stato", review_field_status, 16, false},
-    {"scuola", review_field_id, REVIEW_ID_CHARS, false},
-    {"classe", review_field_id, REVIEW_ID_CHARS, false},
+    {"scuola", field_row_id, FIELD_ROW_ID_CHARS, false},
+    {"classe", field_row_id, FIELD_ROW_ID_CHARS, false},
     {"tipo", review_field_kind, 16, false},
     {"dieta", review_field_diet, 16, false},
-    {"dal", review_field_date, 10, false},
-    {"al", review_field_date, 10, false},
+    {"dal", field_day, 10, false},
+    {"al", field_day, 10, false},
     {"q", field_text, REVIEW_QUERY_MAX, false},
     {"pagina", review_field_page, 6, false},
 };
@@ -180,7 +147,7 @@ static const struct field_spec review_bulk_fields[] = {
     {"azione", review_field_bulk_action, 16, true},
     {"motivo_gruppo", field_multiline, REVIEW_REASON_MAX, false},
     {"ritorno", field_local_path, 1024, false},
-    {"iscrizione[]", review_field_id, REVIEW_ID_CHARS, false},
+    {"iscrizione[]", field_row_id, FIELD_ROW_ID_CHARS, false},
 };
 
 static void office_review_list(struct req *r, struct resp *w);
@@ -222,15 +189,6 @@ const struct route review_routes[] = {
 static const char *review_href(struct req *r, const char *path)
 {
     return arena_printf(&r->arena, "/%s/ufficio/iscrizioni%s", r->tenant.slug, path);
-}
-
-static int64_t review_parse_id(const char *s)
-{
-    if (!s || !review_digits(s))
-        return 0;
-    errno = 0;
-    long long v = strtoll(s, NULL, 10);
-    return errno || v <= 0 ? 0 : (int64_t)v;
 }
 
 static struct review_ctx review_ctx_for(struct req *r, struct enrollment_actor *by)
@@ -279,12 +237,12 @@ static int review_list_state(struct req *r, struct db *db, struct review_list_st
         return -1;
     const char *campaign = req_field(r, "campagna");
     if (campaign)
-        s->f.campaign_id = review_parse_id(campaign); /* "0": every campaign */
+        s->f.campaign_id = field_row_id_parse(campaign); /* "0": every campaign */
     else if (!req_field_raw(r, "campagna") && s->ncampaigns)
         s->f.campaign_id = s->campaigns[0].id;
     s->f.status = req_field(r, "stato");
-    s->f.school_id = review_parse_id(req_field(r, "scuola"));
-    s->f.class_id = review_parse_id(req_field(r, "classe"));
+    s->f.school_id = field_row_id_parse(req_field(r, "scuola"));
+    s->f.class_id = field_row_id_parse(req_field(r, "classe"));
     s->f.kind = req_field(r, "tipo");
     s->f.diet = req_field(r, "dieta");
     s->f.submitted_from = req_field(r, "dal");
@@ -576,7 +534,7 @@ static void office_review_bulk(struct req *r, struct resp *w)
     }
     int64_t ids[REVIEW_BULK_MAX];
     for (size_t i = 0; i < nvalues; i++)
-        ids[i] = review_parse_id(values[i]);
+        ids[i] = field_row_id_parse(values[i]);
     struct enrollment_actor by;
     struct review_ctx c = review_ctx_for(r, &by);
     struct review_bulk_item *items = NULL;
@@ -835,7 +793,7 @@ static int review_history_data(struct req *r, struct db *db, struct tv *d, int64
 static void review_detail_page(struct req *r, struct resp *w, int status, const char *form_error)
 {
     struct db *db = store_db();
-    int64_t id = review_parse_id(req_param(r, 0));
+    int64_t id = field_row_id_parse(req_param(r, 0));
     struct enrollment e;
     int found = db && id ? review_find(db, &r->arena, r->tenant.id, id, &e) : db ? 0 : -1;
     if (found != 1) {
@@ -913,7 +871,7 @@ static void review_decided(struct req *r, struct resp *w, enum review_err e, con
 static bool review_begin(struct req *r, struct resp *w, struct db **db, int64_t *id)
 {
     *db = store_db();
-    *id = review_parse_id(req_param(r, 0));
+    *id = field_row_id_parse(req_param(r, 0));
     if (!*db) {
         page_error(r, w, 500);
         return false;
@@ -998,7 +956,7 @@ static void office_review_debt_override(struct req *r, struct resp *w)
 static void office_review_certificate(struct req *r, struct resp *w)
 {
     struct db *db = store_db();
-    int64_t id = review_parse_id(req_param(r, 0));
+    int64_t id = field_row_id_parse(req_param(r, 0));
     if (!db) {
         page_error(r, w, 500);
         return;

@@ -16,6 +16,7 @@
 #include "templates.h"
 #include "util/time.h"
 #include "util/time_local.h"
+#include "web/fields.h"
 #include "web/i18n.h"
 #include "web/page.h"
 #include "web/route.h"
@@ -451,10 +452,13 @@ static void office_payment_settings(struct req *r, struct resp *w)
 
 static int64_t payments_euro(struct req *r, const char *name)
 {
-    const char *v = req_field(r, name);
+    static const struct euro_rules euro = {
+        .not_amount = N_("This is not an amount in euro: type it like 35,00."),
+    };
     int64_t cents = 0;
-    if (!v || money_parse(v, &cents, NULL) != MONEY_OK) {
-        req_set_field_error(r, name, N_("This is not an amount in euro: type it like 35,00."));
+    const char *err = field_euro_parse(&euro, req_field(r, name), &cents);
+    if (err) {
+        req_set_field_error(r, name, err);
         return 0;
     }
     return cents;

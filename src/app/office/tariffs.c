@@ -6,7 +6,6 @@
  * ?copia=<id>) and the one that changes a list that has not started yet. Amounts are typed the
  * Italian way ("5,10"), rates and discounts in percent. Owns tariff_routes.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "templates.h"
 #include "util/time.h"
 #include "util/time_local.h"
+#include "web/fields.h"
 #include "web/i18n.h"
 #include "web/page.h"
 #include "web/route.h"
@@ -30,74 +30,19 @@
 
 /* ---- fields ------------------------------------------------------------------------------- */
 
-static bool tariff_all_digits(const char *s, size_t min, size_t max)
-{
-    size_t n = strlen(s);
-    if (n < min || n > max)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
-
-/* A positive row id from text, or 0. */
-static int64_t tariff_id_of(const char *s)
-{
-    if (!s || !tariff_all_digits(s, 1, 18) || s[0] == '0')
-        return 0;
-    errno = 0;
-    long long v = strtoll(s, NULL, 10);
-    return errno ? 0 : (int64_t)v;
-}
-
-static const char *field_band_id(struct arena *a, const char *in, const char **out)
-{
-    if (!tariff_id_of(in))
-        return N_("Choose one of the options listed.");
-    *out = in;
-    return NULL;
-}
-
-/* "2027-09-01", as date inputs send it, or "01/09/2027" (also with dots or dashes), as people
-   type it where the browser shows a plain text box; normalised to the first. */
-static const char *field_tariff_day(struct arena *a, const char *in, const char **out)
-{
-    static const char *const msg = N_("Enter a date like 01/09/2027.");
-    int y, m, d;
-    if (time_parse_date(in, &y, &m, &d)) {
-        *out = in;
-        return NULL;
-    }
-    int dd, mm, yy, used = 0;
-    char s1, s2;
-    if (sscanf(in, "%2d%c%2d%c%4d%n", &dd, &s1, &mm, &s2, &yy, &used) != 5 || in[used] ||
-        s1 != s2 || (s1 != '/' && s1 != '.' && s1 != '-') || yy < 1000)
-        return msg;
-    char *iso = arena_printf(a, "%04d-%02d-%02d", yy, mm, dd);
-    if (!time_parse_date(iso, &y, &m, &d))
-        return msg;
-    *out = iso;
-    return NULL;
-}
-
 /* A meal's price in euro, "5,10"; as cents, within 0..TARIFF_PRICE_MAX. */
 static const char *field_price(struct arena *a, const char *in, const char **out)
 {
-    int64_t cents;
-    switch (money_parse(in, &cents, NULL)) {
-    case MONEY_OK:
-        if (cents < 0 || cents > TARIFF_PRICE_MAX)
-            return N_("Enter a price between 0,00 and 1.000,00 euro.");
-        *out = arena_printf(a, "%lld", (long long)cents);
-        return NULL;
-    case MONEY_TOO_MANY_DECIMALS:
-        return N_("Use at most two decimals, like 5,10.");
-    case MONEY_BAD_GROUPING:
-        return N_("Write the price like 5,10: the comma separates the cents.");
-    default:
-        return N_("Enter a price in euro, like 5,10.");
-    }
+    static const struct euro_rules price = {
+        .bounded = true,
+        .min = 0,
+        .max = TARIFF_PRICE_MAX,
+        .not_amount = N_("Enter a price in euro, like 5,10."),
+        .decimals = N_("Use at most two decimals, like 5,10."),
+        .dot = N_("Write the price like 5,10: the comma separates the cents."),
+        .out_of_range = N_("Enter a price between 0,00 and 1.000,00 euro."),
+    };
+    return field_euro_check(&price, a, in, out);
 }
 
 /* A percentage, "4", "20", "12,5"; as basis points, 0..10000. */
@@ -111,7 +56,7 @@ static const char *field_percent(struct arena *a, const char *in, const char **o
 }
 
 #define TARIFF_SLOT(n)                                                                             \
-    {"band_" #n, field_band_id, 18, false},                                                        \
+    {"band_" #n, field_row_id, FIELD_ROW_ID_CHARS, false},                                         \
         {"isee_infanzia_" #n, field_price, MONEY_MAX_INPUT, false},                                \
         {"isee_primaria_" #n, field_price, MONEY_MAX_INPUT, false},                                \
     {                                                                                              \
@@ -119,7 +64,7 @@ static const char *field_percent(struct arena *a, const char *in, const char **o
     }
 
 static const struct field_spec tariff_form_fields[] = {
-    {"valid_from", field_tariff_day, 10, true},
+    {"valid_from", field_day, 10, true},
     {"label", field_text, TARIFF_LABEL_MAX, false},
     {"vat_rate", field_percent, 8, true},
     {"sibling2", field_percent, 8, false},
@@ -336,7 +281,7 @@ static void office_tariff_list(struct req *r, struct resp *w)
 static int tariff_from_path(struct req *r, struct resp *w, struct tariff_list *l)
 {
     struct db *db = store_db();
-    int64_t id = tariff_id_of(req_param(r, 0));
+    int64_t id = field_row_id_parse(req_param(r, 0));
     int found = !db ? -1 : id ? tariff_list_find(db, &r->arena, r->tenant.id, id, l) : 0;
     if (found <= 0)
         page_error(r, w, found == 0 ? 404 : 500);
@@ -529,7 +474,7 @@ static void office_tariff_new_form(struct req *r, struct resp *w)
     /* Prefilled from ?copia=<id>, else from the list in force today (the office usually
        changes a few prices). */
     struct tariff_list from;
-    int64_t copy = tariff_id_of(req_query(r, "copia"));
+    int64_t copy = field_row_id_parse(req_query(r, "copia"));
     char today[TIME_LOCAL_DATE_MAX];
     tariff_today(today);
     int found = copy ? tariff_list_find(db, &r->arena, r->tenant.id, copy, &from)
@@ -586,7 +531,7 @@ static void tariff_input_from_request(struct req *r, struct tariff_list_input *i
         if (v)
             items[n++] = (struct tariff_item){k, TARIFF_NON_RESIDENT, 0, strtoll(v, NULL, 10)};
         for (int b = 1; b <= TARIFF_FORM_BANDS; b++) {
-            int64_t band = tariff_id_of(req_field(r, arena_printf(&r->arena, "band_%d", b)));
+            int64_t band = field_row_id_parse(req_field(r, arena_printf(&r->arena, "band_%d", b)));
             v = req_field(r, arena_printf(&r->arena, "isee_%s_%d", tariff_kind_keys[k], b));
             if (band && v)
                 items[n++] = (struct tariff_item){k, TARIFF_ISEE, band, strtoll(v, NULL, 10)};

@@ -13,6 +13,7 @@
 
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/text.h"
 #include "util/time.h"
 
 #define GPD_FISCAL_CODE_LEN 11 /* an ente's codice fiscale: 11 digits */
@@ -69,19 +70,6 @@ static void gpd_err(char *err, size_t errsz, const char *fmt, ...)
 }
 
 /* ---- input checks ---- */
-
-static bool gpd_digits(const char *s, size_t min, size_t max)
-{
-    if (!s)
-        return false;
-    size_t n = strlen(s);
-    if (n < min || n > max)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
 
 static bool gpd_alnum(const char *s, size_t min, size_t max)
 {
@@ -596,7 +584,7 @@ done:
 static enum gpd_result gpd_check_position(const struct gpd_position_new *p, char *err, size_t errsz)
 {
     const char *bad = NULL;
-    if (!gpd_digits(p->org_fiscal_code, GPD_FISCAL_CODE_LEN, GPD_FISCAL_CODE_LEN))
+    if (!str_digits(p->org_fiscal_code, GPD_FISCAL_CODE_LEN, GPD_FISCAL_CODE_LEN))
         bad = "org_fiscal_code (11 digits)";
     else if (!gpd_text_ok(p->company_name, GPD_TEXT_MAX - 1))
         bad = "company_name (1 to 140 bytes)";
@@ -634,7 +622,7 @@ static enum gpd_result gpd_check_position(const struct gpd_position_new *p, char
 static char *gpd_position_json(const struct gpd_position_new *p)
 {
     /* A person has a 16-character codice fiscale; a company 11 digits. */
-    const char *type = gpd_digits(p->debtor_fiscal_code, 11, 11) ? "G" : "F";
+    const char *type = str_digits(p->debtor_fiscal_code, 11, 11) ? "G" : "F";
     json_t *transfer =
         json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "idTransfer", "1", "amount",
                   (json_int_t)p->amount_cents, "organizationFiscalCode", p->org_fiscal_code,
@@ -676,7 +664,7 @@ enum gpd_result gpd_get(const struct gpd_config *c, const char *org_fiscal_code,
     memset(out, 0, sizeof(*out));
     if (!gpd_config_ok(c, err, errsz))
         return GPD_INVALID;
-    if (!gpd_digits(org_fiscal_code, GPD_FISCAL_CODE_LEN, GPD_FISCAL_CODE_LEN) ||
+    if (!str_digits(org_fiscal_code, GPD_FISCAL_CODE_LEN, GPD_FISCAL_CODE_LEN) ||
         !gpd_id_ok(iupd)) {
         gpd_err(err, errsz, "invalid organization fiscal code or IUPD");
         return GPD_INVALID;
@@ -783,7 +771,7 @@ enum gpd_result gpd_list_paid(const struct gpd_config *c, const char *org_fiscal
         memcpy(day, paid_from, 10);
         day[10] = '\0';
     }
-    if (!gpd_digits(org_fiscal_code, GPD_FISCAL_CODE_LEN, GPD_FISCAL_CODE_LEN) ||
+    if (!str_digits(org_fiscal_code, GPD_FISCAL_CODE_LEN, GPD_FISCAL_CODE_LEN) ||
         !time_parse_date(day, &y, &m, &d) ||
         (strlen(paid_from) > 10 && !gpd_datetime_ok(paid_from)) || page < 0 || limit < 1 ||
         limit > GPD_PAGE_LIMIT_MAX || !out || max < (size_t)limit) {
@@ -826,9 +814,9 @@ enum gpd_result checkout_cart_create(const struct gpd_config *c, const struct ch
         bad = "checkout URL";
     else if (!gpd_key_ok(cart->api_key))
         bad = "API key";
-    else if (!gpd_digits(cart->notice_number, GPD_NOTICE_LEN, GPD_NOTICE_LEN))
+    else if (!str_digits(cart->notice_number, GPD_NOTICE_LEN, GPD_NOTICE_LEN))
         bad = "notice number (18 digits)";
-    else if (!gpd_digits(cart->org_fiscal_code, GPD_FISCAL_CODE_LEN, GPD_FISCAL_CODE_LEN))
+    else if (!str_digits(cart->org_fiscal_code, GPD_FISCAL_CODE_LEN, GPD_FISCAL_CODE_LEN))
         bad = "organization fiscal code (11 digits)";
     else if (cart->amount_cents <= 0 || cart->amount_cents > INT64_C(999999999999))
         bad = "amount";
