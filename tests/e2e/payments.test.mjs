@@ -68,8 +68,9 @@ for (const viewport of [{ width: 1280, height: 900 }, PHONE]) {
     assert.ok(await page.locator('#other_amount-error').isVisible());
     await checkPage(page, 'top-up with errors');
 
+    // A notice to pay later first; then, from its page, paying online after all.
     await page.fill('#other_amount', '25,00');
-    await Promise.all([page.waitForNavigation(), page.click('button[value="online"]')]);
+    await Promise.all([page.waitForNavigation(), page.click('button[value="notice"]')]);
     assert.match(new URL(page.url()).pathname, new RegExp(`^${BASE}/ricariche/\\d+$`));
     assert.match(await page.locator('.rf-summary').innerText(), /25,00/);
     await checkPage(page, 'payment position');

@@ -140,10 +140,18 @@ static void test_family_tops_up_and_pays_online(void **state)
     family_sign_in(s, ROSSI, &f);
     long long before = rossi_balance(s);
     struct harness_resp r;
-    long long id = topup(s, &f, "amount=5000&action=online", 303, &r);
-    assert_true(id > 0);
-    assert_non_null(strstr(harness_header(&r, "Location", 0), "vai=paga"));
+    /* "Pay online now" goes straight to pagoPA Checkout. */
+    char body[BODY_MAX];
+    snprintf(body, sizeof(body), "csrf=%s&amount=5000&action=online", f.csrf);
+    harness_expect_post(s, T "/famiglie/ricariche", body, f.cookie, 303, &r);
+    char checkout[1024];
+    snprintf(checkout, sizeof(checkout), "%s", harness_header(&r, "Location", 0));
     harness_resp_free(&r);
+    char prefix[64];
+    snprintf(prefix, sizeof(prefix), "http://127.0.0.1:%d/checkout/pay/", pagopa.port);
+    assert_int_equal(strncmp(checkout, prefix, strlen(prefix)), 0);
+    long long id = harness_db_int(s, "SELECT max(id) FROM payment_position", NULL);
+    assert_true(id > 0);
     char path[256], sql_id[32];
     snprintf(sql_id, sizeof(sql_id), "%lld", id);
     const char *const pid[] = {sql_id, NULL};
@@ -153,20 +161,16 @@ static void test_family_tops_up_and_pays_online(void **state)
                                     "notice_number LIKE '302%'",
                                     pid),
                      1);
-    /* The position page, then the hand-over to Checkout. */
+    /* The position page offers paying online again (a new cart, same position). */
     snprintf(path, sizeof(path), T "/famiglie/ricariche/%lld", id);
     harness_expect_get(s, path, f.cookie, 200, &r);
     assert_true(harness_body_has(&r, "50,00"));
     harness_resp_free(&r);
-    char body[BODY_MAX];
     snprintf(body, sizeof(body), "csrf=%s", f.csrf);
     snprintf(path, sizeof(path), T "/famiglie/ricariche/%lld/paga", id);
     harness_expect_post(s, path, body, f.cookie, 303, &r);
-    char checkout[1024];
     snprintf(checkout, sizeof(checkout), "%s", harness_header(&r, "Location", 0));
     harness_resp_free(&r);
-    char prefix[64];
-    snprintf(prefix, sizeof(prefix), "http://127.0.0.1:%d/checkout/pay/", pagopa.port);
     assert_int_equal(strncmp(checkout, prefix, strlen(prefix)), 0);
     /* The family pays on pagoPA's page and is sent back. */
     char pay[1100], back[1024];
@@ -303,9 +307,10 @@ static void test_office_payments_and_settings(void **state)
     harness_expect_get(s, T "/ufficio/pagamenti?stato=paid", office.cookie, 200, &r);
     assert_true(harness_body_has(&r, "Rossi"));
     harness_resp_free(&r);
-    harness_expect_get(s, T "/ufficio/pagamenti?stato=nonsense&dal=31-12-2026", office.cookie, 422,
+    harness_expect_get(s, T "/ufficio/pagamenti?stato=nonsense&dal=30/02/2026", office.cookie, 422,
                        &r);
     assert_true(harness_body_has(&r, "id=\"dal-error\""));
+    assert_true(harness_body_has(&r, "id=\"stato-error\""));
     harness_resp_free(&r);
     harness_expect_get(s, T "/ufficio/pagamenti/impostazioni", office.cookie, 200, &r);
     assert_true(harness_form_input(&r, "csrf", office.csrf, sizeof(office.csrf)));

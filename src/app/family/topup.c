@@ -175,6 +175,26 @@ static int64_t topup_amount(struct req *r, const struct payment_settings *s)
     return cents;
 }
 
+/* Send the family to pagoPA Checkout for the open position p: true after the redirect; false
+   with *msg set when Checkout could not be asked (nothing answered yet). */
+static bool topup_checkout(struct req *r, struct resp *w, const struct payment_position *p,
+                           const char **msg)
+{
+    const char *base = arena_printf(&r->arena, "/ricariche/%lld/esito", (long long)p->id);
+    const char *ok =
+        page_absolute_url(r, family_href(r, arena_printf(&r->arena, "%s?esito=ok", base)));
+    const char *cancel =
+        page_absolute_url(r, family_href(r, arena_printf(&r->arena, "%s?esito=annullato", base)));
+    const char *error =
+        page_absolute_url(r, family_href(r, arena_printf(&r->arena, "%s?esito=errore", base)));
+    char location[GPD_URL_MAX];
+    if (payment_checkout(&r->tenant, p, r->family.email, ok, cancel, error, location,
+                         sizeof(location), msg) != 0)
+        return false;
+    resp_redirect(w, 303, location);
+    return true;
+}
+
 static void topup_submit(struct req *r, struct resp *w)
 {
     struct db *db = store_db();
@@ -217,9 +237,16 @@ static void topup_submit(struct req *r, struct resp *w)
     }
     const char *action = req_field(r, "action");
     const char *next = arena_printf(&r->arena, "/ricariche/%lld", (long long)id);
-    if (e == PAYMENT_OK && action && !strcmp(action, "online"))
+    if (e == PAYMENT_OK && action && !strcmp(action, "online")) {
+        /* Straight to pagoPA; if Checkout does not answer, the position page offers the button
+           again and the notice. */
+        struct payment_position p;
+        const char *cmsg = NULL;
+        if (payment_find(db, &r->arena, r->tenant.id, id, r->family.id, &p) == 1 &&
+            topup_checkout(r, w, &p, &cmsg))
+            return;
         next = arena_printf(&r->arena, "/ricariche/%lld?vai=paga", (long long)id);
-    else if (e == PAYMENT_DEFERRED)
+    } else if (e == PAYMENT_DEFERRED)
         next = arena_printf(&r->arena, "/ricariche/%lld?esito=rinviata", (long long)id);
     else if (e == PAYMENT_REFUSED)
         next = arena_printf(&r->arena, "/ricariche/%lld?esito=rifiutata", (long long)id);
@@ -284,8 +311,9 @@ static void topup_show(struct req *r, struct resp *w)
     const char *go = req_query(r, "vai");
     const char *msg = NULL, *kind = "info";
     if (go && !strcmp(go, "paga") && !strcmp(p.status, "open"))
-        msg = N_("Your top-up is ready: press 'Pay online now' to go to pagoPA, or download the "
-                 "notice to pay it later.");
+        msg = N_("The pagoPA payment page is not answering right now. Try again in a few "
+                 "minutes, or download the payment notice."),
+        kind = "warning";
     else if (outcome && !strcmp(outcome, "rinviata"))
         msg = N_("The pagoPA system is not answering right now: your top-up has been saved and "
                  "will be sent as soon as it answers. Try again in a few minutes."),
@@ -364,21 +392,9 @@ static void topup_pay(struct req *r, struct resp *w)
                             "warning");
         return;
     }
-    const char *base = arena_printf(&r->arena, "/ricariche/%lld/esito", (long long)p.id);
-    const char *ok =
-        page_absolute_url(r, family_href(r, arena_printf(&r->arena, "%s?esito=ok", base)));
-    const char *cancel =
-        page_absolute_url(r, family_href(r, arena_printf(&r->arena, "%s?esito=annullato", base)));
-    const char *error =
-        page_absolute_url(r, family_href(r, arena_printf(&r->arena, "%s?esito=errore", base)));
-    char location[GPD_URL_MAX];
     const char *msg = NULL;
-    if (payment_checkout(&r->tenant, &p, r->family.email, ok, cancel, error, location,
-                         sizeof(location), &msg) != 0) {
+    if (!topup_checkout(r, w, &p, &msg))
         topup_position_page(r, w, 503, &p, msg, "warning");
-        return;
-    }
-    resp_redirect(w, 303, location);
 }
 
 /* Back from pagoPA Checkout. "ok" means the family paid: the position is marked so the family

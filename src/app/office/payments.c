@@ -65,12 +65,6 @@ static bool payments_status_valid(const char *s)
     return false;
 }
 
-static bool payments_date_valid(const char *s)
-{
-    int y, m, d;
-    return time_parse_date(s, &y, &m, &d);
-}
-
 static void payments_page(struct req *r, struct resp *w, int status, const char *notice,
                           const char *notice_kind)
 {
@@ -83,10 +77,6 @@ static void payments_page(struct req *r, struct resp *w, int status, const char 
                *q = req_field(r, "q"), *page_s = req_field(r, "pagina");
     if (st_f && *st_f && !payments_status_valid(st_f))
         req_set_field_error(r, "stato", N_("Choose a status from the list."));
-    if (from && *from && !payments_date_valid(from))
-        req_set_field_error(r, "dal", N_("Enter a date as dd/mm/yyyy."));
-    if (to && *to && !payments_date_valid(to))
-        req_set_field_error(r, "al", N_("Enter a date as dd/mm/yyyy."));
     int page = 1;
     if (page_s && *page_s) {
         char *end;
@@ -545,8 +535,8 @@ static void office_payment_settings_save(struct req *r, struct resp *w)
 }
 
 static const struct field_spec filter_fields[] = {
-    {"stato", field_token, 16, false}, {"dal", field_text, 10, false},
-    {"al", field_text, 10, false},     {"q", field_text, 64, false},
+    {"stato", field_token, 16, false}, {"dal", field_day, 10, false},
+    {"al", field_day, 10, false},      {"q", field_text, 64, false},
     {"pagina", field_token, 6, false},
 };
 static const struct field_spec resolve_fields[] = {
