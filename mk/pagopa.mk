@@ -4,7 +4,7 @@ FUZZ_CC       ?= clang
 FUZZ_TIME     ?= 30
 FUZZ_GPD_BIN  := $(B)/fuzz/fuzz_gpd
 FUZZ_GPD_SRCS := fuzz/fuzz_gpd.c src/integrations/pagopa/gpd.c src/util/buf.c src/util/log.c \
-                 src/util/time.c
+                 src/util/text.c src/util/time.c
 
 $(FUZZ_GPD_BIN): $(FUZZ_GPD_SRCS) src/integrations/pagopa/gpd.h $(wildcard src/util/*.h)
 	@mkdir -p $(dir $@)

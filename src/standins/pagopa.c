@@ -26,6 +26,7 @@
 #include "domain/pagopa_notice.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/text.h"
 #include "util/time.h"
 #include "web/html.h"
 #include "web/i18n.h"
@@ -76,16 +77,6 @@ struct ps_reply {
 };
 
 /* ---- small helpers ---- */
-
-static bool ps_digits(const char *s, size_t len)
-{
-    if (!s || strlen(s) != len)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
 
 static bool ps_alnum(const char *s, size_t min, size_t max)
 {
@@ -634,9 +625,10 @@ static const char *ps_check_cart(json_t *in)
     json_t *n;
     json_array_foreach(notices, i, n)
     {
-        if (!ps_digits(json_string_value(json_object_get(n, "noticeNumber")), PAGOPA_NOTICE_LEN))
+        if (!str_digits(json_string_value(json_object_get(n, "noticeNumber")), PAGOPA_NOTICE_LEN,
+                        PAGOPA_NOTICE_LEN))
             return "noticeNumber must be 18 digits";
-        if (!ps_digits(json_string_value(json_object_get(n, "fiscalCode")), 11))
+        if (!str_digits(json_string_value(json_object_get(n, "fiscalCode")), 11, 11))
             return "fiscalCode must be 11 digits";
         json_t *a = json_object_get(n, "amount");
         if (!json_is_integer(a) || json_integer_value(a) < 1)
@@ -1092,7 +1084,7 @@ static void ps_api(struct pagopa_standin *s, struct MHD_Connection *c, const cha
             ps_problem(r, 404, "Not Found", "no such resource");
             return;
         }
-        if (!ps_digits(org, 11)) {
+        if (!str_digits(org, 11, 11)) {
             ps_problem(r, 400, "Bad Request", "the organization fiscal code is 11 digits");
         } else if (one && get) {
             ps_get_one(s, org, iupd, r);
@@ -1342,7 +1334,8 @@ int pagopa_standin_pay(struct pagopa_standin *s, const char *org_cf, const char 
 int pagopa_standin_add_paid(struct pagopa_standin *s, const char *org_cf, const char *iupd,
                             const char *iuv, int64_t amount_cents)
 {
-    if (!ps_digits(org_cf, 11) || !iupd || !iupd[0] || !ps_alnum(iuv, 1, 35) || amount_cents < 1)
+    if (!str_digits(org_cf, 11, 11) || !iupd || !iupd[0] || !ps_alnum(iuv, 1, 35) ||
+        amount_cents < 1)
         return -1;
     char due[TIME_ISO_MAX];
     time_iso(time_now() + 30 * 86400, due);

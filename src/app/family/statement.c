@@ -5,7 +5,6 @@
  * tax return (a list per pupil and year, and the PDF; the rule is in services/tax_certificate.h).
  * Every page is the signed-in family's own: a pupil of another family is a 404.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,13 +23,13 @@
 #include "util/time_local.h"
 #include "web/download.h"
 #include "web/html.h"
+#include "web/fields.h"
 #include "web/i18n.h"
 #include "web/page.h"
 #include "web/route.h"
 
 #define STATEMENT_PDF_ROWS_MAX 5000 /* movements in one PDF (a year of meals is a few hundred) */
 #define STATEMENT_MONTHS_MAX   600  /* months offered in the filter */
-#define STATEMENT_ID_CHARS     18
 
 /* ---- fields -------------------------------------------------------------------------------- */
 
@@ -51,28 +50,9 @@ static const char *statement_field_month(struct arena *a, const char *in, const 
 }
 
 /* A row id: 1 to 18 digits, no sign, no leading zero. */
-static const char *statement_field_id(struct arena *a, const char *in, const char **out)
-{
-    (void)a;
-    size_t n = strlen(in);
-    if (n < 1 || n > STATEMENT_ID_CHARS || in[0] == '0' || strspn(in, "0123456789") != n)
-        return N_("Choose one of the options listed.");
-    *out = in;
-    return NULL;
-}
-
-static int64_t statement_parse_id(const char *s)
-{
-    if (!s || !*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > STATEMENT_ID_CHARS)
-        return 0;
-    errno = 0;
-    long long v = strtoll(s, NULL, 10);
-    return errno || v <= 0 ? 0 : (int64_t)v;
-}
-
 static const struct field_spec statement_fields[] = {
     {"mese", statement_field_month, 7, false},
-    {"alunno", statement_field_id, STATEMENT_ID_CHARS, false},
+    {"alunno", field_row_id, FIELD_ROW_ID_CHARS, false},
 };
 
 static void statement_page(struct req *r, struct resp *w);
@@ -197,7 +177,7 @@ static bool statement_load(struct req *r, struct resp *w, struct db *db, struct 
     }
     const char *pupil = req_field(r, "alunno");
     if (pupil) {
-        int64_t id = statement_parse_id(pupil);
+        int64_t id = field_row_id_parse(pupil);
         for (size_t i = 0; i < s->npupils; i++)
             if (s->pupils[i].id == id)
                 s->pupil = &s->pupils[i];
@@ -592,7 +572,7 @@ static void certificate_pdf(struct req *r, struct resp *w)
         page_error(r, w, 500);
         return;
     }
-    int64_t pupil_id = statement_parse_id(req_param(r, 0));
+    int64_t pupil_id = field_row_id_parse(req_param(r, 0));
     int year = certificate_parse_year(req_param(r, 1));
     if (!pupil_id || !year) {
         page_error(r, w, 404);
