@@ -225,8 +225,7 @@ enum debts_err debts_csv(struct db *db, struct arena *a, int64_t tenant_id,
     db_bind_text(st, 6, f->sort == DEBTS_SORT_AGE ? "age" : "amount");
     db_bind_int(st, 7, DEBTS_CSV_ROWS_MAX);
     db_bind_int(st, 8, 0);
-    size_t start = out->len;
-    enum buf_err start_err = out->err;
+    struct csv_mark start = csv_mark(out);
     csv_begin(out);
     buf_puts(out, debts_csv_header);
     struct arena scratch;
@@ -269,11 +268,7 @@ enum debts_err debts_csv(struct db *db, struct arena *a, int64_t tenant_id,
                             : e == DB_DONE     ? DEBTS_OK
                                                : DEBTS_ERR_DB;
     if (result != DEBTS_OK) {
-        /* Leave the buffer as it was: no half file. */
-        out->len = start;
-        if (out->data)
-            out->data[start] = '\0';
-        out->err = start_err;
+        csv_rollback(out, start); /* no half file */
         return result;
     }
     if (rows)

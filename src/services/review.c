@@ -589,8 +589,7 @@ enum review_err review_csv(struct db *db, struct arena *a, int64_t tenant_id,
     }
     db_bind_int(st, 11, REVIEW_CSV_ROWS_MAX);
     db_bind_int(st, 12, 0);
-    size_t start = out->len;
-    enum buf_err start_err = out->err;
+    struct csv_mark start = csv_mark(out);
     csv_begin(out);
     buf_puts(out, review_csv_header);
     struct arena scratch;
@@ -614,11 +613,7 @@ enum review_err review_csv(struct db *db, struct arena *a, int64_t tenant_id,
                              : e == DB_DONE     ? REVIEW_OK
                                                 : REVIEW_ERR_DB;
     if (result != REVIEW_OK) {
-        /* Leave the buffer as it was: no half file. */
-        out->len = start;
-        if (out->data)
-            out->data[start] = '\0';
-        out->err = start_err;
+        csv_rollback(out, start); /* no half file */
         return result;
     }
     if (rows)

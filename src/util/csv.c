@@ -37,3 +37,16 @@ void csv_amount(struct buf *out, int64_t cents, bool last)
     buf_printf(out, "%s%" PRIu64 ",%02" PRIu64 "%s", cents < 0 ? "-" : "", mag / 100, mag % 100,
                last ? "\r\n" : ";");
 }
+
+struct csv_mark csv_mark(const struct buf *out)
+{
+    return (struct csv_mark){.len = out->len, .err = out->err};
+}
+
+void csv_rollback(struct buf *out, struct csv_mark m)
+{
+    out->len = m.len;
+    if (out->data)
+        out->data[m.len] = '\0';
+    out->err = m.err;
+}

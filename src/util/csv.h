@@ -22,4 +22,14 @@ void csv_cell(struct buf *out, const char *s, bool last);
    CRLF. */
 void csv_amount(struct buf *out, int64_t cents, bool last);
 
+/* Where a file starts in out, so that a file that could not be finished (too many rows, a
+   database error) is taken back whole: no half file is ever sent. */
+struct csv_mark {
+    size_t len;
+    enum buf_err err;
+};
+struct csv_mark csv_mark(const struct buf *out);
+/* Put out back as it was at the mark. */
+void csv_rollback(struct buf *out, struct csv_mark m);
+
 #endif
