@@ -857,6 +857,24 @@ int payment_checkout(const struct tenant *t, const struct payment_position *p, c
     return 0;
 }
 
+int payment_summary(struct db *db, int64_t tenant_id, struct payment_summary *s)
+{
+    memset(s, 0, sizeof(*s));
+    struct db_stmt *st = db_stmt(db, STMT_PAYMENT_SUMMARY);
+    if (!st)
+        return -1;
+    db_bind_int(st, 1, tenant_id);
+    enum db_err e = db_step(st);
+    if (e == DB_ROW) {
+        int64_t *v[] = {&s->credit_cents,   &s->debt_cents,   &s->families_in_debt, &s->awaiting,
+                        &s->awaiting_cents, &s->open_notices, &s->anomalies};
+        for (int i = 0; i < 7; i++)
+            *v[i] = db_col_int(st, i);
+    }
+    db_reset(st);
+    return e == DB_ROW ? 0 : -1;
+}
+
 /* ---- anomalies ----------------------------------------------------------------------------- */
 
 int payment_anomaly_list(struct db *db, struct arena *a, int64_t tenant_id, size_t max,

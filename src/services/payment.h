@@ -119,6 +119,13 @@ bool payment_awaiting_confirmation(const struct payment_position *p);
 /* Sum of the amounts awaiting confirmation for a family. 0 or -1. */
 int payment_pending_total(struct db *db, int64_t tenant_id, int64_t guardian_id, int64_t *cents);
 
+/* The municipality's money at a glance, for the office's home page. */
+struct payment_summary {
+    int64_t credit_cents, debt_cents, families_in_debt;
+    int64_t awaiting, awaiting_cents, open_notices, anomalies;
+};
+int payment_summary(struct db *db, int64_t tenant_id, struct payment_summary *s);
+
 struct payment_anomaly {
     int64_t id, position_id, expected_cents, reported_cents;
     bool has_expected, has_reported;

@@ -354,6 +354,15 @@ static void test_office_payments_and_settings(void **state)
     harness_resp_free(&r);
     harness_expect_get(s, T "/ufficio/pagamenti/impostazioni", kitchen.cookie, 403, &r);
     harness_resp_free(&r);
+    /* The money summary of the back-office home: for the office, not for the kitchen. */
+    harness_expect_get(s, T "/ufficio/", kitchen.cookie, 200, &r);
+    assert_false(harness_body_has(&r, "href=\"" T "/ufficio/debitori\">"));
+    harness_resp_free(&r);
+    harness_expect_get(s, T "/ufficio/", office.cookie, 200, &r);
+    assert_true(harness_body_has(&r, "href=\"" T "/ufficio/debitori\">"));
+    assert_true(
+        harness_body_has(&r, "Debito di 3 famiglie")); /* the demo: Esposito, Colombo, Ricci */
+    harness_resp_free(&r);
 }
 
 int main(void)
