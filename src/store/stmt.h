@@ -24,6 +24,7 @@ enum stmt_id {
 #include "store/sql/review.def"
 #include "store/sql/tariff.def"
 #include "store/sql/tax_certificate.def"
+#include "store/sql/job.def"
 #undef STMT
     STMT__COUNT
 };
