@@ -17,7 +17,9 @@ $(B)/obj/gen/places_table.o: src/domain/places.h
 # the whole library (or its sanitizer build) to be up to date.
 FUZZ_CC         ?= clang
 FUZZ_TIME       ?= 30
-DOMAIN_SRCS     := $(sort $(wildcard src/domain/*.c))
+# The domain's calendar and cut-off rules read dates and Rome time through these utilities.
+DOMAIN_SRCS     := $(sort $(wildcard src/domain/*.c)) src/util/time.c src/util/time_local.c \
+                   src/util/arena.c
 FUZZ_DOMAIN_BIN := $(B)/fuzz/fuzz_domain
 
 $(FUZZ_DOMAIN_BIN): fuzz/fuzz_domain.c $(DOMAIN_SRCS) $(B)/gen/places_table.c $(B)/gen/iban_countries.c $(B)/gen/common_passwords.c $(wildcard src/domain/*.h)
