@@ -36,19 +36,6 @@ static bool debts_day_number(const char *ymd, long *out)
     return true;
 }
 
-/* The Rome date today + delta days, into out[TIME_LOCAL_DATE_MAX]. */
-static void debts_rome_date(long delta, char *out)
-{
-    char today[TIME_LOCAL_DATE_MAX];
-    time_today(DEBTS_TZ, today);
-    int y, m, d;
-    time_parse_date(today, &y, &m, &d);
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + (int)delta, .tm_hour = 12};
-    time_t t = timegm(&tm);
-    gmtime_r(&t, &tm);
-    strftime(out, TIME_LOCAL_DATE_MAX, "%Y-%m-%d", &tm);
-}
-
 int debts_age_days(const char *iso)
 {
     char date[TIME_LOCAL_DATE_MAX], hhmm[TIME_LOCAL_HHMM_MAX], today[TIME_LOCAL_DATE_MAX];
@@ -135,9 +122,9 @@ static void debts_bind_filter(struct db_stmt *st, struct arena *a, int64_t tenan
     char before[TIME_ISO_MAX] = "";
     if (f->min_days > 0) {
         /* In debt since a Rome day at least min_days ago: before the start of the day after. */
-        char day[TIME_LOCAL_DATE_MAX];
-        debts_rome_date(-(long)f->min_days + 1, day);
-        if (time_rome_to_utc(day, "00:00", before) != TIME_LOCAL_OK)
+        char today[TIME_LOCAL_DATE_MAX];
+        time_today(DEBTS_TZ, today);
+        if (!time_rome_day_start(today, -(long)f->min_days + 1, before))
             before[0] = '\0';
     }
     db_bind_int(st, 1, tenant_id);

@@ -30,7 +30,7 @@ static int64_t demo_guardian(struct db *db, int64_t tenant_id, const char *fisca
 
 static int64_t demo_pupil(struct db *db, int64_t tenant_id, const char *fiscal_code)
 {
-    struct db_stmt *st = db_stmt(db, STMT_DEMO_PUPIL_BY_CF);
+    struct db_stmt *st = db_stmt(db, STMT_ENROLL_PUPIL_BY_CF);
     if (!st)
         return 0;
     db_bind_int(st, 1, tenant_id);

@@ -116,18 +116,6 @@ static int payment_find_iupd(struct db *db, struct arena *a, int64_t tenant_id, 
     return e == DB_ROW ? 1 : e == DB_DONE ? 0 : -1;
 }
 
-static bool payment_day_bound(const char *ymd, int plus_days, char out[TIME_ISO_MAX])
-{
-    int y, m, d;
-    if (!time_parse_date(ymd, &y, &m, &d))
-        return false;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + plus_days, .tm_hour = 12};
-    time_t t = timegm(&tm);
-    char day[16];
-    strftime(day, sizeof(day), "%Y-%m-%d", gmtime_r(&t, &tm));
-    return time_rome_to_utc(day, "00:00", out) == TIME_LOCAL_OK;
-}
-
 static void payment_bind_filter(struct db_stmt *st, struct arena *a, int64_t tenant_id,
                                 const struct payment_filter *f, const char *from, const char *to)
 {
@@ -150,9 +138,9 @@ int payment_list(struct db *db, struct arena *a, int64_t tenant_id, const struct
     *n = 0;
     *total = 0;
     char from[TIME_ISO_MAX] = "", to[TIME_ISO_MAX] = "";
-    if (f->from && *f->from && !payment_day_bound(f->from, 0, from))
+    if (f->from && *f->from && !time_rome_day_start(f->from, 0, from))
         return -1;
-    if (f->to && *f->to && !payment_day_bound(f->to, 1, to))
+    if (f->to && *f->to && !time_rome_day_start(f->to, 1, to))
         return -1;
     struct db_stmt *st = db_stmt(db, STMT_PAYMENT_COUNT);
     if (!st)
@@ -288,13 +276,8 @@ static int payment_store_new(struct db *db, const struct tenant *t,
     char iupd[64], today[16], due[32], now[TIME_ISO_MAX];
     snprintf(iupd, sizeof(iupd), "RFT-%s-%s", t->fiscal_code, parsed.iuv);
     time_today(t->timezone, today);
-    int y, m, d;
-    if (!time_parse_date(today, &y, &m, &d))
+    if (!time_date_add_days(today, s->due_days, due))
         goto fail;
-    struct tm tm = {
-        .tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + s->due_days, .tm_hour = 12};
-    time_t dt = timegm(&tm);
-    strftime(due, sizeof(due), "%Y-%m-%d", gmtime_r(&dt, &tm));
     time_now_iso(now);
     st = db_stmt(db, STMT_PAYMENT_INSERT);
     if (!st)

@@ -1,6 +1,7 @@
 /* A municipality's payment settings; see payment_settings.h. */
 #include "services/payment_settings.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,16 @@ static int payment_cmp_desc(const void *a, const void *b)
     return payment_cmp_asc(b, a);
 }
 
+/* Sorts v (descending or ascending); false when a value is repeated. */
+static bool payment_sort_unique(int64_t *v, size_t n, bool descending)
+{
+    qsort(v, n, sizeof(*v), descending ? payment_cmp_desc : payment_cmp_asc);
+    for (size_t i = 1; i < n; i++)
+        if (v[i] == v[i - 1])
+            return false;
+    return true;
+}
+
 int payment_cents_list_parse(const char *text, int64_t *out, size_t max, size_t *n, int64_t lo,
                              int64_t hi, int descending)
 {
@@ -36,9 +47,6 @@ int payment_cents_list_parse(const char *text, int64_t *out, size_t max, size_t 
         long long v = strtoll(p, &end, 10);
         if (end == p || *n == max || v < lo || v > hi)
             return 0;
-        for (size_t i = 0; i < *n; i++)
-            if (out[i] == v)
-                return 0;
         out[(*n)++] = v;
         if (*end == '\0')
             break;
@@ -46,8 +54,7 @@ int payment_cents_list_parse(const char *text, int64_t *out, size_t max, size_t 
             return 0;
         p = end + 1;
     }
-    qsort(out, *n, sizeof(*out), descending ? payment_cmp_desc : payment_cmp_asc);
-    return 1;
+    return payment_sort_unique(out, *n, descending) ? 1 : 0;
 }
 
 void payment_cents_list_format(const int64_t *v, size_t n, char *out, size_t outsz)
@@ -116,9 +123,12 @@ static bool payment_alnum(const char *s, size_t max)
     return true;
 }
 
-int payment_settings_save(struct db *db, int64_t tenant_id, const struct payment_settings *s,
+int payment_settings_save(struct db *db, int64_t tenant_id, const struct payment_settings *in,
                           const char *by, const char **field, const char **field_msg)
 {
+    /* Stored sorted and without repeats, as payment_settings_get reads them back. */
+    struct payment_settings copy = *in;
+    const struct payment_settings *s = &copy;
 #define PAYMENT_REFUSE(f, m)                                                                       \
     do {                                                                                           \
         *field = (f);                                                                              \
@@ -141,6 +151,10 @@ int payment_settings_save(struct db *db, int64_t tenant_id, const struct payment
         PAYMENT_REFUSE("cbill_code", N_("The CBILL code has up to 5 capital letters or digits."));
     if (s->ntopup_amounts == 0)
         PAYMENT_REFUSE("topup_amounts", N_("Offer at least one top-up amount."));
+    if (!payment_sort_unique(copy.topup_amounts, copy.ntopup_amounts, false))
+        PAYMENT_REFUSE("topup_amounts", N_("Each amount only once."));
+    if (!payment_sort_unique(copy.thresholds, copy.nthresholds, true))
+        PAYMENT_REFUSE("thresholds", N_("Each threshold only once."));
     if (s->topup_min_cents < 100 || s->topup_min_cents > s->topup_max_cents ||
         s->topup_max_cents > PAYMENT_TOPUP_CEILING)
         PAYMENT_REFUSE("topup_min", N_("The minimum must be at least 1,00 euro and not above the "

@@ -105,21 +105,6 @@ const char *review_iban_masked(struct arena *a, const char *iban)
 
 /* ---- search -------------------------------------------------------------------------------- */
 
-/* UTC instant (ISO) of midnight in Europe/Rome at the start of day ymd + plus_days. Midnight
-   in Rome is 22:00 or 23:00 UTC of the day before, and summer time changes at 01:00 UTC, so the
-   offset an hour before UTC midnight is the one in force at Rome's midnight. */
-static bool review_day_utc(const char *ymd, int plus_days, char out[TIME_ISO_MAX])
-{
-    int y, m, d;
-    if (!time_parse_date(ymd, &y, &m, &d))
-        return false;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + plus_days};
-    time_t t = timegm(&tm);
-    t -= time_rome_offset(t - 3600);
-    time_iso(t, out);
-    return true;
-}
-
 static char *review_lower(struct arena *a, const char *s)
 {
     char *out = arena_strdup(a, s ? s : "");
@@ -134,9 +119,9 @@ static bool review_bind_filter(struct db_stmt *st, struct arena *a, int64_t tena
                                const struct review_filter *f)
 {
     char from[TIME_ISO_MAX] = "", to[TIME_ISO_MAX] = "";
-    if (f->submitted_from && *f->submitted_from && !review_day_utc(f->submitted_from, 0, from))
+    if (f->submitted_from && *f->submitted_from && !time_rome_day_start(f->submitted_from, 0, from))
         return false;
-    if (f->submitted_to && *f->submitted_to && !review_day_utc(f->submitted_to, 1, to))
+    if (f->submitted_to && *f->submitted_to && !time_rome_day_start(f->submitted_to, 1, to))
         return false;
     db_bind_int(st, 1, tenant_id);
     db_bind_int(st, 2, f->campaign_id);

@@ -2,7 +2,9 @@
 
 #include "util/arena.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/time.h"
 
@@ -117,4 +119,24 @@ const char *time_date_display(struct arena *a, const char *ymd)
     if (!ymd || !time_parse_date(ymd, &y, &m, &d))
         return "";
     return arena_printf(a, "%02d/%02d/%04d", d, m, y);
+}
+
+bool time_date_add_days(const char *ymd, long days, char *out)
+{
+    int y, m, d;
+    if (!time_parse_date(ymd, &y, &m, &d) || days < -400000 || days > 400000)
+        return false;
+    /* Noon, so the day never slips whatever the arithmetic. */
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 12};
+    time_t t = timegm(&tm) + (time_t)days * 86400;
+    if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 < 1000 || tm.tm_year + 1900 > 9999)
+        return false;
+    return strftime(out, TIME_LOCAL_DATE_MAX, "%Y-%m-%d", &tm) == TIME_LOCAL_DATE_MAX - 1;
+}
+
+bool time_rome_day_start(const char *ymd, long plus_days, char *out)
+{
+    char day[TIME_LOCAL_DATE_MAX];
+    return time_date_add_days(ymd, plus_days, day) &&
+           time_rome_to_utc(day, "00:00", out) == TIME_LOCAL_OK;
 }

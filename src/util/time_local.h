@@ -33,6 +33,12 @@ bool time_parse_iso(const char *s, time_t *out);
 /* Europe/Rome date ("YYYY-MM-DD") and time (time_parse_hhmm) to the UTC instant, written as
    "YYYY-MM-DDTHH:MM:SSZ" into out[TIME_ISO_MAX]. */
 enum time_local_err time_rome_to_utc(const char *date, const char *hhmm, char *out);
+/* The date days after ymd (negative: before), into out[TIME_LOCAL_DATE_MAX]; false when ymd is
+   malformed. */
+bool time_date_add_days(const char *ymd, long days, char *out);
+/* The UTC instant ("YYYY-MM-DDTHH:MM:SSZ", out[TIME_ISO_MAX]) of midnight in Europe/Rome at the
+   start of day ymd + plus_days: the bound of "from this Rome day" filters. False when malformed. */
+bool time_rome_day_start(const char *ymd, long plus_days, char *out);
 /* A stored UTC instant to the Europe/Rome date ("YYYY-MM-DD", date[TIME_LOCAL_DATE_MAX]) and
    time ("HH:MM", hhmm[TIME_LOCAL_HHMM_MAX]); false when iso is malformed. */
 bool time_utc_to_rome(const char *iso, char *date, char *hhmm);

@@ -330,11 +330,21 @@ static void test_office_payments_and_settings(void **state)
                                     "= '2000,5000'",
                                     NULL),
                      0);
+    /* The same amount twice would leave families with no amounts to pick: refused. */
     snprintf(body, sizeof(body),
              "csrf=%s&segregation_code=2&creditor_iban=IT60X0542811101000000123456&"
              "postal_account=12345678&postal_iban=&cbill_code=AB12C&topup_amounts=20%%2C00%%3B+"
-             "50%%2C00&topup_min=10%%2C00&topup_max=500%%2C00&due_days=30&thresholds=15%%2C00%%3B+"
-             "0%%2C00",
+             "20%%2C00&topup_min=10%%2C00&topup_max=500%%2C00&due_days=30&thresholds=15%%2C00",
+             office.csrf);
+    harness_expect_post(s, T "/ufficio/pagamenti/impostazioni", body, office.cookie, 422, &r);
+    assert_true(harness_body_has(&r, "id=\"topup_amounts-error\""));
+    harness_resp_free(&r);
+    /* Amounts and thresholds in any order are stored sorted. */
+    snprintf(body, sizeof(body),
+             "csrf=%s&segregation_code=2&creditor_iban=IT60X0542811101000000123456&"
+             "postal_account=12345678&postal_iban=&cbill_code=AB12C&topup_amounts=50%%2C00%%3B+"
+             "20%%2C00&topup_min=10%%2C00&topup_max=500%%2C00&due_days=30&thresholds=0%%2C00%%3B+"
+             "15%%2C00",
              office.csrf);
     harness_expect_post(s, T "/ufficio/pagamenti/impostazioni", body, office.cookie, 200, &r);
     harness_resp_free(&r);

@@ -107,13 +107,37 @@ static void test_display(void **state)
     arena_free(&a);
 }
 
+static void test_day_arithmetic(void **state)
+{
+    (void)state;
+    char day[TIME_LOCAL_DATE_MAX], iso[TIME_ISO_MAX];
+    assert_true(time_date_add_days("2026-12-22", 30, day));
+    assert_string_equal(day, "2027-01-21");
+    assert_true(time_date_add_days("2028-03-01", -1, day)); /* a leap year */
+    assert_string_equal(day, "2028-02-29");
+    assert_true(time_date_add_days("2026-03-29", 0, day));
+    assert_string_equal(day, "2026-03-29");
+    assert_false(time_date_add_days("2026-02-30", 1, day));
+    assert_false(time_date_add_days("", 1, day));
+    /* Rome's midnight: 23:00 UTC the day before in winter, 22:00 in summer, on both sides of
+       the changes. */
+    assert_true(time_rome_day_start("2026-03-28", 1, iso));
+    assert_string_equal(iso, "2026-03-28T23:00:00Z");
+    assert_true(time_rome_day_start("2026-03-29", 1, iso));
+    assert_string_equal(iso, "2026-03-29T22:00:00Z");
+    assert_true(time_rome_day_start("2026-10-25", 0, iso));
+    assert_string_equal(iso, "2026-10-24T22:00:00Z");
+    assert_true(time_rome_day_start("2026-10-25", 1, iso));
+    assert_string_equal(iso, "2026-10-25T23:00:00Z");
+    assert_false(time_rome_day_start("25/10/2026", 0, iso));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_winter_and_summer),
-        cmocka_unit_test(test_summer_time_changes),
-        cmocka_unit_test(test_input_forms),
-        cmocka_unit_test(test_display),
+        cmocka_unit_test(test_winter_and_summer), cmocka_unit_test(test_summer_time_changes),
+        cmocka_unit_test(test_input_forms),       cmocka_unit_test(test_display),
+        cmocka_unit_test(test_day_arithmetic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -497,19 +497,6 @@ static void office_payment_settings_save(struct req *r, struct resp *w)
             req_set_field_error(r, "thresholds",
                                 N_("Write up to five amounts in euro separated by semicolons, "
                                    "e.g. 15,00; 0,00; -15,00."));
-        else {
-            /* Descending, without repeats. */
-            for (size_t i = 0; i < s.nthresholds; i++)
-                for (size_t j = i + 1; j < s.nthresholds; j++)
-                    if (s.thresholds[j] > s.thresholds[i]) {
-                        int64_t t = s.thresholds[i];
-                        s.thresholds[i] = s.thresholds[j];
-                        s.thresholds[j] = t;
-                    }
-            for (size_t i = 1; i < s.nthresholds; i++)
-                if (s.thresholds[i] == s.thresholds[i - 1])
-                    req_set_field_error(r, "thresholds", N_("Each threshold only once."));
-        }
     } else {
         s.nthresholds = 0;
     }
