@@ -28,6 +28,7 @@ static const struct stmt_entry stmt_table[STMT__COUNT] = {
 #include "store/sql/tariff.def"
 #include "store/sql/tax_certificate.def"
 #include "store/sql/job.def"
+#include "store/sql/calendar.def"
 #undef STMT
 };
 

@@ -25,6 +25,7 @@ enum stmt_id {
 #include "store/sql/tariff.def"
 #include "store/sql/tax_certificate.def"
 #include "store/sql/job.def"
+#include "store/sql/calendar.def"
 #undef STMT
     STMT__COUNT
 };
