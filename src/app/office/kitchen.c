@@ -1,0 +1,7 @@
+/* Routes of this area; the handlers follow as they are built. */
+#include "app/handlers.h"
+#include "web/route.h"
+
+const struct route kitchen_routes[] = {
+    {0},
+};
