@@ -42,6 +42,19 @@ struct cutoff_job_result {
     long mails;            /* kitchen e-mails queued */
 };
 
+/* One pupil eating on a day by the bookings (step 1 above), before anything is frozen. */
+struct cutoff_eater {
+    int64_t pupil_id, guardian_id, enrollment_id, school_id, class_id; /* class_id 0: none */
+    const char *diet_code; /* approved diet code, "" for none; valid during the callback */
+    bool plain;
+};
+typedef int (*cutoff_eater_fn)(const struct cutoff_eater *e, void *ctx);
+/* Calls fn for every pupil eating on day ("YYYY-MM-DD") by the current bookings, ordered by
+   school, class, pupil; fn returns 0 to go on, nonzero to stop (returned). The job's step 1 and
+   the kitchen's forecast before the cut-off both use it. 0, fn's nonzero, or -1 on error. */
+int cutoff_job_eaters(struct db *db, int64_t tenant_id, const char *day, cutoff_eater_fn fn,
+                      void *ctx);
+
 /* Runs the cut-off of day ("YYYY-MM-DD") for the tenant now, whatever the clock says (the
    scheduler calls it once the cut-off has passed; tests and `refettorio admin cutoff` call it
    directly). 0 when the run is done (by this call or earlier: res->claim tells which), 1 when
