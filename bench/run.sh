@@ -6,13 +6,23 @@
 #   2. fetches /esempio/ and writes the very same bytes into a static file for nginx;
 #   3. starts Debian's nginx (bench/nginx.conf.in) on another free loopback port;
 #   4. wrk against both (after a short warm-up), prints both rates and their ratio;
-#   5. wrk with 1,000 connections against the server, then its peak resident memory (VmHWM).
+#   5. wrk with 1,000 connections against the server, then its peak resident memory (VmHWM);
+#   6. the cut-off job for 100,000 pupils in 200 schools (tools/bench_cutoff.c, its own
+#      temporary database): its time, and the bare SQL aggregation it needs on the same data;
+#   7. meal cancellations through HTTP: signed-in families added to the server's database
+#      (bench_cutoff --families), wrk posting cancellations for distinct pupils
+#      (bench/cancel.lua), against SQLite's single-row commits per second with synchronous=FULL
+#      on the same filesystem, measured right after.
 #
-# Targets: home >= 50% of nginx's rate; VmHWM < 64 MiB. Exit status 1 when one is missed.
+# Targets: home >= 50% of nginx's rate; VmHWM < 64 MiB; the cut-off job within 3x of the
+# aggregation and under 2 s; cancellations >= 50% of the commit rate with no errors. Exit
+# status 1 when one is missed.
 # Everything started here is stopped on exit, Ctrl-C included; nothing but 127.0.0.1 is used.
 #
 # Environment: REFETTORIO_BIN (build/refettorio), REFETTORIO_STATIC (build/static),
-# BENCH_DURATION (10s), BENCH_THREADS (2), BENCH_CONNECTIONS (64), BENCH_IDLE_CONNECTIONS (1000).
+# BENCH_DURATION (10s), BENCH_THREADS (2), BENCH_CONNECTIONS (64), BENCH_IDLE_CONNECTIONS (1000),
+# BENCH_CUTOFF (build/tools/bench_cutoff), BENCH_FAMILIES (2000),
+# BENCH_CANCEL_CONNECTIONS (8).
 set -u
 cd "$(dirname "$0")/.."
 
@@ -22,6 +32,9 @@ DURATION=${BENCH_DURATION:-10s}
 THREADS=${BENCH_THREADS:-2}
 CONNS=${BENCH_CONNECTIONS:-64}
 MANY=${BENCH_IDLE_CONNECTIONS:-1000}
+BENCH_CUTOFF=${BENCH_CUTOFF:-build/tools/bench_cutoff}
+FAMILIES=${BENCH_FAMILIES:-2000}
+CANCEL_CONNS=${BENCH_CANCEL_CONNECTIONS:-8}
 NGINX=${NGINX:-/usr/sbin/nginx}
 WRK=${WRK:-wrk}
 HOST=127.0.0.1
@@ -38,6 +51,7 @@ die() {
 [ -d "$STATIC_DIR" ] || die "$STATIC_DIR not found: run make static first"
 [ -x "$NGINX" ] || die "$NGINX not found: apt-get install nginx-light"
 command -v "$WRK" >/dev/null || die "wrk not found: apt-get install wrk"
+[ -x "$BENCH_CUTOFF" ] || die "$BENCH_CUTOFF not found: run make bench-tools first"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/refettorio-bench.XXXXXX") || die "cannot create a temp dir"
 # Run as root, nginx's workers are "nobody": they must be able to reach www/ (and only that;
@@ -172,4 +186,41 @@ printf '  %-28s %8.1f MiB   target < 64 MiB: %s   (VmRSS now %.1f MiB)\n' \
     "server peak memory (VmHWM)" "$(awk -v k="$hwm" 'BEGIN { print k / 1024 }')" "$mem_ok" \
     "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
 
-[ "$ratio_ok" = ok ] && [ "$mem_ok" = ok ]
+# --- the cut-off job for a large municipality --------------------------------------------------
+echo
+"$BENCH_CUTOFF" --dir "$TMP/server" | sed 's/^/  /'
+cutoff_rc=${PIPESTATUS[0]}
+[ "$cutoff_rc" -le 1 ] || die "the cut-off benchmark failed"
+cutoff_ok=$([ "$cutoff_rc" = 0 ] && echo ok || echo MISSED)
+
+# --- meal cancellations through HTTP -----------------------------------------------------------
+echo
+"$BENCH_CUTOFF" --families "$FAMILIES" --db "$TMP/server/demo.sqlite" --out "$TMP/families" ||
+    die "cannot add the families"
+CANCEL_URL="http://$HOST:$SERVER_PORT/esempio/famiglie/pasti/disdici"
+log=$TMP/wrk-cancel.log
+for run in warmup measure; do
+    "$WRK" -t"$THREADS" -c"$CANCEL_CONNS" -d"$([ $run = warmup ] && echo 2s || echo "$DURATION")" \
+        -s bench/cancel.lua "$CANCEL_URL" -- "$TMP/families" "$THREADS" "$run" >"$log" 2>&1 &
+    WRK_PID=$!
+    wait "$WRK_PID"
+    WRK_PID=
+done
+cancel_rate=$(awk '/^Requests\/sec:/ { print $2 }' "$log")
+[ -n "$cancel_rate" ] || { cat "$log" >&2; die "wrk gave no rate for the cancellations"; }
+# Errors: responses other than 2xx/3xx, and connect, read, write and timeout errors.
+errors=$(awk '/Non-2xx or 3xx responses:/ { n += $NF }
+    /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' "$log")
+commit_rate=$("$BENCH_CUTOFF" --commit-rate --dir "$TMP/server") || die "cannot measure commits"
+cancel_ratio=$(awk -v a="$cancel_rate" -v b="$commit_rate" \
+    'BEGIN { printf "%.1f", (b > 0 ? 100 * a / b : 0) }')
+cancel_ok=$(awk -v r="$cancel_ratio" -v e="$errors" -v t="$TARGET_RATIO" \
+    'BEGIN { print (r >= t && e == 0) ? "ok" : "MISSED" }')
+echo "Meal cancellations through HTTP ($FAMILIES signed-in families, wrk -t$THREADS" \
+    "-c$CANCEL_CONNS -d$DURATION)"
+printf '  %-28s %12s req/s   (%s errors)\n' "POST .../pasti/disdici" "$cancel_rate" "$errors"
+printf '  %-28s %12s /s\n' "single-row commits (FULL)" "$commit_rate"
+printf '  %-28s %11s%%   target >= %d%%, no errors: %s\n' "ratio (cancel / commits)" \
+    "$cancel_ratio" "$TARGET_RATIO" "$cancel_ok"
+
+[ "$ratio_ok" = ok ] && [ "$mem_ok" = ok ] && [ "$cutoff_ok" = ok ] && [ "$cancel_ok" = ok ]

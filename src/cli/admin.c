@@ -15,6 +15,8 @@
  *                      a platform super-admin (no municipality): signs in at /piattaforma/
  *   admin superadmin-unlock --email E
  *                      lift the sign-in lock of a super-admin (no office can: it has no tenant)
+ *   admin cutoff --tenant S --day YYYY-MM-DD
+ *                      freeze and charge the day's meals now (services/cutoff_job.h): once
  * Every command also takes --db PATH / --config FILE.
  */
 #include <stdio.h>
@@ -22,7 +24,9 @@
 
 #include "cli/cli.h"
 #include "cli/run.h"
+#include "domain/school_calendar.h"
 #include "services/audit.h"
+#include "services/cutoff_job.h"
 #include "services/ledger.h"
 #include "services/password.h"
 #include "services/staff.h"
@@ -50,10 +54,11 @@ static const char *admin_opt(const struct admin_opts *o, const char *name)
 static int admin_collect(int argc, char **argv, int i, void *ctx)
 {
     struct admin_opts *o = ctx;
-    static const char *const known[] = {
-        "--slug",  "--name",   "--fiscal-code", "--address", "--phone", "--email",
-        "--pec",   "--hours",  "--website",     "--tenant",  "--kind",  "--kitchen-email",
-        "--label", "--starts", "--ends",        "--school",  "--year",  "--role"};
+    static const char *const known[] = {"--slug",    "--name",   "--fiscal-code", "--address",
+                                        "--phone",   "--email",  "--pec",         "--hours",
+                                        "--website", "--tenant", "--kind",        "--kitchen-email",
+                                        "--label",   "--starts", "--ends",        "--school",
+                                        "--year",    "--role",   "--day"};
     for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
         if (strcmp(argv[i], known[k]) != 0)
             continue;
@@ -177,6 +182,49 @@ static int admin_superadmin_unlock(struct db *db, struct arena *a, const struct 
     return 0;
 }
 
+/* The cut-off of one day now, whatever the clock says; a day already frozen is reported as such.
+   The job claims its run and writes in its own transactions. */
+static int admin_cutoff(struct db *db, struct arena *a, const struct admin_opts *o)
+{
+    int missing = 0;
+    const char *slug = admin_need(o, "tenant", &missing);
+    const char *day = admin_need(o, "day", &missing);
+    long dayno;
+    if (!missing && !school_calendar_parse_day(day, &dayno)) {
+        fprintf(stderr, "refettorio admin: --day must be a date YYYY-MM-DD\n");
+        missing = 1;
+    }
+    struct tenant t;
+    if (missing)
+        return 2;
+    if (admin_tenant_id(db, a, slug, &t) != 0)
+        return 1;
+    char node[JOB_NODE_MAX + 1];
+    job_node_name(node);
+    struct cutoff_job_result res;
+    int rc = cutoff_job_run(db, t.id, day, node, &res);
+    if (rc < 0) {
+        fprintf(stderr,
+                "refettorio admin: the cut-off of %s failed (see the log); it can be run "
+                "again\n",
+                day);
+        return 1;
+    }
+    if (rc == 1) {
+        printf("the cut-off of %s is running on another node\n", day);
+        return 0;
+    }
+    if (res.claim == JOB_ALREADY_DONE) {
+        printf("the cut-off of %s was already done: nothing changed\n", day);
+        return 0;
+    }
+    printf("cut-off of %s done: %ld meals (%ld plain), %ld charged for %lld.%02lld euro, %ld "
+           "without a price, %ld kitchen e-mails\n",
+           day, res.meals, res.plain, res.charged, (long long)(res.charged_cents / 100),
+           (long long)(res.charged_cents % 100), res.unpriced, res.mails);
+    return 0;
+}
+
 static int admin_run(struct db *db, const char *cmd, const struct admin_opts *o)
 {
     struct arena a;
@@ -218,6 +266,11 @@ static int admin_run(struct db *db, const char *cmd, const struct admin_opts *o)
         if (mismatches)
             printf("first difference: %s\n", first);
         return mismatches ? 1 : 0;
+    }
+    if (!strcmp(cmd, "cutoff")) {
+        rc = admin_cutoff(db, &a, o);
+        arena_free(&a);
+        return rc;
     }
     if (db_begin(db) != DB_OK) {
         arena_free(&a);
@@ -346,7 +399,10 @@ int cli_admin(int argc, char **argv)
                 "  superadmin-unlock --email E\n"
                 "  ledger-check [--tenant S]\n"
                 "               (every family's cached balance against its ledger entries; exit 1\n"
-                "               when one differs)\n");
+                "               when one differs)\n"
+                "  cutoff --tenant S --day YYYY-MM-DD\n"
+                "               (freeze and charge the day's meals now; a day already frozen is\n"
+                "               left as it is)\n");
         return argc < 2 ? 2 : 0;
     }
     struct admin_opts opts = {0};

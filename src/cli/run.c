@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "integrations/mail/sender.h"
+#include "services/meal_worker.h"
 #include "services/payment.h"
 #include "services/payment_worker.h"
 #include "services/password.h"
@@ -162,6 +163,13 @@ int cli_serve_until_signal(const struct config *cfg)
         store_thread_done();
         return 1;
     }
+    if (meal_worker_start() != 0) {
+        payment_worker_stop();
+        sender_stop();
+        server_stop(srv);
+        store_thread_done();
+        return 1;
+    }
     char port[16], threads[16];
     snprintf(port, sizeof(port), "%d", cfg->port);
     snprintf(threads, sizeof(threads), "%d", cfg->threads);
@@ -181,6 +189,7 @@ int cli_serve_until_signal(const struct config *cfg)
         log_info("stopping", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
         break;
     }
+    meal_worker_stop();    /* a cut-off in flight finishes: it is one transaction */
     payment_worker_stop(); /* a reconciliation in flight finishes; credits are idempotent */
     sender_stop();         /* waits for the message in flight; nothing is lost, it stays claimed */
     server_stop(srv);

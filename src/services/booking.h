@@ -110,16 +110,21 @@ struct booking_result {
     char receipt[BOOKING_RECEIPT_SIZE];
     char at[TIME_ISO_MAX]; /* when the change was accepted (UTC) */
     long days_changed;
-    long first_day, last_day;          /* the days the change covers (day numbers) */
-    enum school_calendar_reason why;   /* BOOKING_NO_SERVICE: the calendar's reason */
-    struct cutoff_decision decision;   /* TOO_LATE / TOO_EARLY / PAST: the cut-off verdict */
-    int plain_max_days;                /* BOOKING_PLAIN_LIMIT: the limit */
+    long first_day, last_day;        /* the days the change covers (day numbers) */
+    enum school_calendar_reason why; /* BOOKING_NO_SERVICE: the calendar's reason */
+    struct cutoff_decision decision; /* TOO_LATE / TOO_EARLY / PAST: the cut-off verdict */
+    int plain_max_days;              /* BOOKING_PLAIN_LIMIT: the limit */
     int64_t request_id;
 };
 
-/* Applies one change for one pupil in its own transaction, judged at time_now(). */
+/* Applies one change for one pupil in its own transaction, judged at time_now(). Staff may
+   leave guardian_id 0: the pupil's own family is then recorded. */
 enum booking_err booking_apply(struct db *db, const struct booking_input *in,
                                struct booking_result *out);
+/* The same inside the caller's open transaction (the demo seeds through it). Every check comes
+   before any write, so a refusal has written nothing; after BOOKING_DB the caller rolls back. */
+enum booking_err booking_apply_tx(struct db *db, const struct booking_input *in,
+                                  struct booking_result *out);
 
 /* "Cancel today for all my children": one cancel of today for every child of the family with
    service today, each its own receipt (request_key shared, so repeating is harmless). Children
@@ -171,6 +176,21 @@ struct booking_receipt {
 };
 int booking_receipts(struct db *db, struct arena *a, int64_t tenant_id, int64_t guardian_id,
                      int64_t pupil_id, int limit, struct booking_receipt **rows, size_t *n);
+#define BOOKING_RECEIPTS_MAX 200 /* rows one list returns */
+/* The same, narrowed (each NULL/"" or 0 for any): to one pupil, to the requests made with one
+   request_key (the family-wide cancel), to one receipt number (the receipt's page). limit 0 or
+   past BOOKING_RECEIPTS_MAX selects BOOKING_RECEIPTS_MAX. *mail_requested (may be NULL) tells
+   whether the newest row was asked for by e-mail. 0 or -1. */
+int booking_receipts_find(struct db *db, struct arena *a, int64_t tenant_id, int64_t guardian_id,
+                          int64_t pupil_id, const char *request_key, const char *receipt, int limit,
+                          struct booking_receipt **rows, size_t *n, bool *mail_requested);
+/* The first day from from_day ("YYYY-MM-DD") on that an open-ended absence keeps cancelled,
+   into first_day: 1 found (the family may "riattiva"), 0 none, -1 on error. */
+int booking_open_absence(struct db *db, int64_t tenant_id, int64_t pupil_id, const char *from_day,
+                         char first_day[SCHOOL_CALENDAR_DAY_SIZE]);
+/* The family's last choice of receipts by e-mail (guardian.meal_receipt_mail), remembered by
+   every change it makes: 1, 0 (also for no such family), -1 on error. */
+int booking_mail_choice(struct db *db, int64_t tenant_id, int64_t guardian_id);
 
 /* The municipality's rule as stored (tenant.cutoff_time, earliest_time, plain_max_days). */
 struct booking_rules {
@@ -178,8 +198,9 @@ struct booking_rules {
     int plain_max_days;
 };
 int booking_rules_load(struct db *db, int64_t tenant_id, struct booking_rules *out);
-/* The office's settings form: times as typed ("09:30", "" for no earliest), audit-logged.
-   *field names the bad field ("cutoff_time", "earliest_time", "plain_max_days"). */
+/* The office's settings form: times as typed ("09:30", "" for no earliest), audit-logged. On
+   BOOKING_INVALID, *field names the bad field ("cutoff_time", "earliest_time",
+   "plain_max_days"). */
 enum booking_err booking_rules_save(struct db *db, int64_t tenant_id, const char *latest,
                                     const char *earliest, int plain_max_days,
                                     const char *actor_label, const char **field);

@@ -166,6 +166,10 @@ static int demo_create(struct db *db, const char *base_url)
         return -1;
     if (demo_seed_debts(db, tenant_id) != 0)
         return -1;
+    if (demo_seed_calendar(db, tenant_id, year_id) != 0)
+        return -1;
+    if (demo_seed_bookings(db, tenant_id) != 0)
+        return -1;
     /* The platform's super-admin, who manages the municipalities at /piattaforma/. */
     int64_t superadmin_id;
     if (staff_create(db, 0, DEMO_SUPERADMIN_EMAIL, "Elena Galli", ROLE_SUPERADMIN, DEMO_PASSWORD,

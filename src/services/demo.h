@@ -48,6 +48,14 @@ int demo_seed_tariffs(struct db *db, int64_t tenant_id);
    and a family suspended after a written notice. After demo_seed_enrollments, inside
    demo_seed's transaction. */
 int demo_seed_debts(struct db *db, int64_t tenant_id);
+/* The school calendars (demo_calendar.c): the three schools' days of service for 2026/2027
+   (year_id), the Christmas and Easter holidays and the patron saint for every school, a strike
+   at one primary school and a trip of one class. Inside demo_seed's transaction. */
+int demo_seed_calendar(struct db *db, int64_t tenant_id, int64_t year_id);
+/* The bookings (demo_bookings.c): the Rossi family's changes to the coming school days (a meal
+   cancelled and a plain meal for Giulia, a week's absence for Luca), made through
+   booking_apply_tx. After demo_seed_calendar, inside demo_seed's transaction. */
+int demo_seed_bookings(struct db *db, int64_t tenant_id);
 
 /* The pagoPA stand-in's hands, for the payments demo: pay a position as a family would, and a
    payment for a position nobody here created. Each returns 0 or -1. */

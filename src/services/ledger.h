@@ -51,6 +51,15 @@ int ledger_balance(struct db *db, int64_t tenant_id, int64_t guardian_id, int64_
 /* Append one entry inside the caller's transaction; audit-logged. 0, 1 when ref was already
    used (nothing appended), -1 on error or invalid input. */
 int ledger_append(struct db *db, int64_t tenant_id, const struct ledger_new *e, int64_t *id);
+/* Append n entries inside the caller's transaction, as ledger_append would one by one, for a
+   batch such as a day's meals: an entry whose ref is already used is skipped (ids[i] 0, counted
+   in *skipped); each family's wallet moves once by the sum of its new entries, with its balance
+   alert judged once from the balance before the batch to the balance after it (the alert
+   settings read once); one audit row for the whole batch ("ledger.append_many", with the count
+   and the total). Every entry is checked before anything is written. ids (may be NULL) gets
+   each entry's id; skipped may be NULL. 0, or -1 on error or invalid input (roll back). */
+int ledger_append_many(struct db *db, int64_t tenant_id, const struct ledger_new *e, size_t n,
+                       int64_t *ids, size_t *skipped);
 
 /* A family's wallet as cached, with its suspension. */
 struct wallet {

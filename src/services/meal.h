@@ -80,4 +80,16 @@ const char *meal_fix_name(enum meal_fix f);
 bool meal_fix_parse(const char *s, enum meal_fix *out);
 const char *meal_strerror(enum meal_err e);
 
+/* For the office's pages: a pupil of the tenant by id (fiscal_code NULL) or by codice fiscale
+   (id 0), and the school year whose dates overlap the days from..to ("YYYY-MM-DD"). 1 found,
+   0 not, -1 on error; strings in the arena. */
+struct meal_pupil {
+    int64_t id, guardian_id;
+    const char *name, *surname, *fiscal_code;
+};
+int meal_pupil_find(struct db *db, struct arena *a, int64_t tenant_id, int64_t id,
+                    const char *fiscal_code, struct meal_pupil *out);
+int meal_school_year(struct db *db, struct arena *a, int64_t tenant_id, const char *from,
+                     const char *to, int64_t *id, const char **label);
+
 #endif

@@ -29,6 +29,9 @@ static const struct stmt_entry stmt_table[STMT__COUNT] = {
 #include "store/sql/tax_certificate.def"
 #include "store/sql/job.def"
 #include "store/sql/calendar.def"
+#include "store/sql/booking.def"
+#include "store/sql/meals.def"
+#include "store/sql/kitchen.def"
 #undef STMT
 };
 

@@ -26,6 +26,9 @@ enum stmt_id {
 #include "store/sql/tax_certificate.def"
 #include "store/sql/job.def"
 #include "store/sql/calendar.def"
+#include "store/sql/booking.def"
+#include "store/sql/meals.def"
+#include "store/sql/kitchen.def"
 #undef STMT
     STMT__COUNT
 };
