@@ -48,14 +48,14 @@ extern const struct route tariff_routes[];   /* src/app/office/tariffs.c */
 extern const struct route family_tariff_routes[];
 /* The statement and the 730 certificates of the family area (src/app/family/statement.c). */
 extern const struct route statement_routes[];
-extern const struct route topup_routes[];    /* src/app/family/topup.c */
-extern const struct route payments_routes[]; /* src/app/office/payments.c */
-extern const struct route debts_routes[];    /* src/app/office/debts.c */
-extern const struct route calendar_routes[]; /* src/app/office/calendar.c */
-extern const struct route meals_routes[];    /* src/app/family/meals.c */
+extern const struct route topup_routes[];         /* src/app/family/topup.c */
+extern const struct route payments_routes[];      /* src/app/office/payments.c */
+extern const struct route debts_routes[];         /* src/app/office/debts.c */
+extern const struct route calendar_routes[];      /* src/app/office/calendar.c */
+extern const struct route meals_routes[];         /* src/app/family/meals.c */
 extern const struct route meal_settings_routes[]; /* src/app/office/meal_settings.c */
 extern const struct route meal_office_routes[];   /* src/app/office/meals.c */
-extern const struct route kitchen_routes[];  /* src/app/office/kitchen.c */
+extern const struct route kitchen_routes[];       /* src/app/office/kitchen.c */
 /* The platform's administration area, /piattaforma/ (src/app/platform/admin.c). */
 extern const struct route platform_routes[];
 

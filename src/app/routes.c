@@ -30,10 +30,11 @@ const struct route core_routes[] = {
 };
 
 const struct route *const app_route_tables[] = {
-    core_routes,     family_routes,        enroll_routes,   mail_routes,
-    staff_routes,    locks_routes,         campaign_routes, review_routes,
-    platform_routes, statement_routes,     topup_routes,    payments_routes,
-    tariff_routes,   family_tariff_routes, debts_routes,    calendar_routes,
-    meals_routes,    meal_settings_routes, meal_office_routes, kitchen_routes,
-    NULL,
+    core_routes,        family_routes,        enroll_routes,
+    mail_routes,        staff_routes,         locks_routes,
+    campaign_routes,    review_routes,        platform_routes,
+    statement_routes,   topup_routes,         payments_routes,
+    tariff_routes,      family_tariff_routes, debts_routes,
+    calendar_routes,    meals_routes,         meal_settings_routes,
+    meal_office_routes, kitchen_routes,       NULL,
 };
