@@ -113,7 +113,6 @@ CREATE TABLE meal (
     UNIQUE (pupil_id, day)
 );
 CREATE INDEX meal_tenant_day ON meal (tenant_id, day, school_id, class_id);
-CREATE INDEX meal_guardian_day ON meal (guardian_id, day);
 
 -- The office's corrections of a frozen day, with the reason and the ledger entry that adjusted
 -- the family's balance (NULL when no money moved). Append-only.

@@ -2,6 +2,7 @@
    mail.url names another server), print the logins, serve. */
 #include <errno.h>
 #include <libgen.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,8 +16,11 @@
 #include "services/demo.h"
 #include "store/store.h"
 
+#define DEMO_MEAL_HISTORY_DAYS 14 /* calendar days of meals already frozen in a new demo */
+
 struct demo_flags {
     bool no_banner;
+    int meal_history_days;
 };
 
 static int demo_extra(int argc, char **argv, int i, void *ctx)
@@ -25,6 +29,14 @@ static int demo_extra(int argc, char **argv, int i, void *ctx)
     if (!strcmp(argv[i], "--no-banner")) {
         f->no_banner = true;
         return 1;
+    }
+    if (!strcmp(argv[i], "--meal-history") && i + 1 < argc) {
+        char *end;
+        long days = strtol(argv[i + 1], &end, 10);
+        if (*argv[i + 1] == '\0' || *end || days < 0 || days > 366)
+            return -1;
+        f->meal_history_days = (int)days;
+        return 2;
     }
     return 0;
 }
@@ -140,7 +152,7 @@ static void demo_banner(const struct config *cfg, bool created)
 
 int cli_demo(int argc, char **argv)
 {
-    struct demo_flags df = {0};
+    struct demo_flags df = {.meal_history_days = DEMO_MEAL_HISTORY_DAYS};
     struct cli_server_flags flags = {0};
     /* Demo defaults first, so flags and environment still override them. */
     flags.set[flags.nset][0] = "database.path";
@@ -150,7 +162,7 @@ int cli_demo(int argc, char **argv)
     int next = cli_parse_server_flags(argc, argv, &flags, demo_extra, &df);
     if (next < 0 || next < argc) {
         fprintf(stderr, "usage: refettorio demo [--db PATH] [--port N] [--listen ADDR] "
-                        "[--static-dir DIR] [--no-banner]\n");
+                        "[--static-dir DIR] [--no-banner] [--meal-history DAYS]\n");
         return 2;
     }
     struct config cfg;
@@ -177,6 +189,11 @@ int cli_demo(int argc, char **argv)
     struct demo_pagopa hands = {.ctx = pagopa, .pay = demo_pay, .add_unknown = demo_add_unknown};
     if (created && demo_seed_payments(db, pagopa ? &hands : NULL) != 0) {
         fprintf(stderr, "refettorio demo: cannot create the demo payments\n");
+        pagopa_standin_stop(pagopa);
+        return 1;
+    }
+    if (created && demo_seed_meal_history(db, df.meal_history_days) != 0) {
+        fprintf(stderr, "refettorio demo: cannot freeze the demo's past meals\n");
         pagopa_standin_stop(pagopa);
         return 1;
     }

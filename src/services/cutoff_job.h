@@ -6,9 +6,10 @@
  *
  *   1. one meal row per pupil eating that day: a confirmed enrollment for the school year
  *      containing the day, the school serving it and the family having chosen the weekday
- *      (services/calendar.h rules, exceptions for the school or the class included), and no
- *      'cancelled' meal_day row; with school, class, approved diet code and the plain flag
- *      (meal_day 'plain'). INSERT ... ON CONFLICT DO NOTHING: a rerun adds nothing;
+ *      (services/calendar.h rules, exceptions for the school or the class included), no
+ *      'cancelled' meal_day row, and the family's service not suspended for debt; with school,
+ *      class, approved diet code and the plain flag (meal_day 'plain'). INSERT ... ON CONFLICT
+ *      DO NOTHING: a rerun adds nothing;
  *   2. each new meal charged to the family's ledger at tariff_for_pupil's price for that day
  *      (kind meal, negative amount, ref "meal:<pupil>:<day>", pupil attributed), once; meals
  *      without a price are frozen with price 0 and no entry (reported in the result);

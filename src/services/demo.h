@@ -69,5 +69,9 @@ struct demo_pagopa {
    awaiting confirmation, plus a receipt parked for the office. After demo_seed created the
    data, outside its transaction (each step commits). pagopa NULL: the settings only. */
 int demo_seed_payments(struct db *db, const struct demo_pagopa *pagopa);
+/* The meals of the last `days` calendar days (demo_meals.c), frozen and charged by the real
+   cut-off job, today too once its cut-off has passed. After demo_seed_payments, outside any
+   transaction (each day commits). 0 days: none. */
+int demo_seed_meal_history(struct db *db, int days);
 
 #endif

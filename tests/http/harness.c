@@ -151,11 +151,12 @@ static int harness_try_start(struct harness_server *s, const char *command,
     if (s->port <= 0)
         return -1;
     snprintf(port, sizeof(port), "%d", s->port);
-    const char *argv[HARNESS_MAX_ARGS + 12] = {s->bin,         command,       "--db",
-                                               s->db_path,     "--port",      port,
-                                               "--static-dir", s->static_dir, "--no-banner"};
-    /* Only the demo prints a banner to silence. */
-    size_t n = strcmp(command, "demo") == 0 ? 9 : 8;
+    const char *argv[HARNESS_MAX_ARGS + 12] = {
+        s->bin,         command,       "--db",        s->db_path, "--port", port,
+        "--static-dir", s->static_dir, "--no-banner", "--meal-history", "0"};
+    /* Only the demo prints a banner to silence, and freezes past meals: the tests start from
+       the demo without them, so the balances they check are the seeded ones. */
+    size_t n = strcmp(command, "demo") == 0 ? 11 : 8;
     for (size_t i = 0; extra_args && extra_args[i]; i++) {
         if (i == HARNESS_MAX_ARGS)
             return -1;

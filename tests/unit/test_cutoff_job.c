@@ -151,8 +151,8 @@ struct expect {
     bool plain;
 };
 
-/* Every pupil of the tenant who eats on day by calendar_pupil_on / calendar_pupil_has_service
-   and the meal_day rows, into out (returns how many). */
+/* Every pupil of the tenant who eats on day by calendar_pupil_on / calendar_pupil_has_service,
+   the meal_day rows and the family's suspension, into out (returns how many). */
 static size_t expected_eaters(struct fixture *f, const char *day, struct expect *out)
 {
     long dayno;
@@ -174,7 +174,10 @@ static size_t expected_eaters(struct fixture *f, const char *day, struct expect 
         long long cancelled = sql_int("SELECT count(*) FROM meal_day WHERE pupil_id = %lld AND "
                                       "day = %Q AND state = 'cancelled'",
                                       (long long)pid, day);
-        if (cancelled)
+        long long suspended = sql_int("SELECT count(*) FROM wallet WHERE tenant_id = %lld AND "
+                                      "guardian_id = %lld AND suspended_at IS NOT NULL",
+                                      (long long)f->t.id, (long long)p.guardian_id);
+        if (cancelled || suspended)
             continue;
         struct expect *e = &out[n++];
         e->pupil_id = pid;
@@ -698,6 +701,49 @@ static void test_calendar_and_weekday_rules(void **state)
              (long long)luca_enrollment);
 }
 
+/* A family whose service is suspended for debt is not booked: no meal, no charge; once the
+   suspension is lifted its children eat again. */
+static void test_suspended_family_is_left_out(void **state)
+{
+    struct fixture *f = *state;
+    const char *day = "2026-12-02", *next = "2026-12-09"; /* Wednesdays */
+    time_set_fake(rome_morning(day) + 2 * 3600);
+    int64_t sofia = pupil_id(f, SOFIA), matteo = pupil_id(f, MATTEO);
+    long long bianchi = sql_int("SELECT guardian_id FROM pupil WHERE id = %lld", (long long)sofia);
+    struct expect exp[MAX_PUPILS];
+    size_t n = expected_eaters(f, day, exp);
+    assert_non_null(find_expect(exp, n, sofia));
+    sql_exec("INSERT OR IGNORE INTO wallet (tenant_id, guardian_id, updated_at) VALUES (%lld, "
+             "%lld, '2026-11-20T07:00:00Z')",
+             (long long)f->t.id, bianchi);
+    sql_exec("UPDATE wallet SET suspended_at = '2026-11-20T07:00:00Z' WHERE tenant_id = %lld AND "
+             "guardian_id = %lld",
+             (long long)f->t.id, bianchi);
+    long long entries =
+        sql_int("SELECT count(*) FROM ledger_entry WHERE guardian_id = %lld", bianchi);
+    struct cutoff_job_result res;
+    assert_int_equal(cutoff_job_run(f->db, f->t.id, day, NODE, &res), 0);
+    assert_int_equal(sql_int("SELECT count(*) FROM meal WHERE day = %Q AND pupil_id = %lld", day,
+                             (long long)sofia),
+                     0);
+    assert_int_equal(sql_int("SELECT count(*) FROM meal WHERE day = %Q AND pupil_id = %lld", day,
+                             (long long)matteo),
+                     1);
+    assert_int_equal(sql_int("SELECT count(*) FROM ledger_entry WHERE guardian_id = %lld", bianchi),
+                     entries);
+    size_t m = expected_eaters(f, day, exp);
+    assert_null(find_expect(exp, m, sofia));
+    check_day(f, day, exp, m);
+
+    sql_exec("UPDATE wallet SET suspended_at = NULL WHERE tenant_id = %lld AND guardian_id = %lld",
+             (long long)f->t.id, bianchi);
+    time_set_fake(rome_morning(next) + 2 * 3600);
+    assert_int_equal(cutoff_job_run(f->db, f->t.id, next, NODE, &res), 0);
+    assert_int_equal(sql_int("SELECT count(*) FROM meal WHERE day = %Q AND pupil_id = %lld", next,
+                             (long long)sofia),
+                     1);
+}
+
 static void test_scheduler(void **state)
 {
     struct fixture *f = *state;
@@ -849,6 +895,7 @@ int main(void)
         cmocka_unit_test(test_restart_after_a_crash),
         cmocka_unit_test(test_rerun_over_a_partial_body),
         cmocka_unit_test(test_calendar_and_weekday_rules),
+        cmocka_unit_test(test_suspended_family_is_left_out),
         cmocka_unit_test(test_scheduler),
         cmocka_unit_test(test_ledger_append_many),
     };
