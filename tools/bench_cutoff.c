@@ -360,7 +360,8 @@ static void bench_generate(const char *path, int64_t tenant_id, int64_t year_id,
     "LEFT JOIN meal_day d ON d.pupil_id = e.pupil_id AND d.day = ?2 "                              \
     "LEFT JOIN wallet w ON w.tenant_id = ?1 AND w.guardian_id = e.guardian_id "                    \
     "WHERE y.tenant_id = ?1 AND y.starts_on <= ?2 AND y.ends_on >= ?2 "                            \
-    "AND w.suspended_at IS NULL AND (e.weekdays = '' OR instr(e.weekdays, ?3) > 0) AND ifnull(d.state, '') <> 'cancelled' "   \
+    "AND w.suspended_at IS NULL AND (e.weekdays = '' OR instr(e.weekdays, ?3) > 0) AND "           \
+    "ifnull(d.state, '') <> 'cancelled' "                                                          \
     "GROUP BY 1, 2, 3, 4"
 
 static double bench_aggregation(sqlite3 *h, int64_t tenant_id, long *groups, long *eaters)

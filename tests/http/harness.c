@@ -152,7 +152,7 @@ static int harness_try_start(struct harness_server *s, const char *command,
         return -1;
     snprintf(port, sizeof(port), "%d", s->port);
     const char *argv[HARNESS_MAX_ARGS + 12] = {
-        s->bin,         command,       "--db",        s->db_path, "--port", port,
+        s->bin,         command,       "--db",        s->db_path,       "--port", port,
         "--static-dir", s->static_dir, "--no-banner", "--meal-history", "0"};
     /* Only the demo prints a banner to silence, and freezes past meals: the tests start from
        the demo without them, so the balances they check are the seeded ones. */
