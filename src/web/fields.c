@@ -8,6 +8,51 @@
 #include "util/msg.h"
 #include "util/text.h"
 #include "util/time.h"
+#include "web/i18n.h"
+
+/* "YYYY-MM" in shape: seven characters, digits around a dash. */
+static bool field_is_ym(const char *s)
+{
+    if (strlen(s) != 7 || s[4] != '-')
+        return false;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    return true;
+}
+
+const char *field_month(struct arena *a, const char *in, const char **out)
+{
+    const char *iso = in;
+    if (strlen(in) == 7 && in[2] == '/')
+        iso = arena_printf(a, "%.4s-%.2s", in + 3, in);
+    if (!field_is_ym(iso))
+        return N_("Enter a month like 2026-09.");
+    int y = atoi(iso), m = atoi(iso + 5);
+    if (m < 1 || m > 12 || y < FIELD_MONTH_YEAR_MIN || y > FIELD_MONTH_YEAR_MAX)
+        return N_("Enter a month like 2026-09.");
+    *out = iso == in ? in : iso;
+    return NULL;
+}
+
+const char *field_month_label(struct arena *a, const char *lang, int year, int month)
+{
+    static const char *const names[] = {
+        N_("January"),   N_("February"), N_("March"),    N_("April"),
+        N_("May"),       N_("June"),     N_("July"),     N_("August"),
+        N_("September"), N_("October"),  N_("November"), N_("December"),
+    };
+    if (month < 1 || month > 12)
+        return arena_printf(a, "%02d/%d", month, year);
+    return arena_printf(a, "%s %d", tr(lang, names[month - 1]), year);
+}
+
+const char *field_month_label_ym(struct arena *a, const char *lang, const char *ym)
+{
+    if (!ym || !field_is_ym(ym))
+        return ym ? ym : "";
+    return field_month_label(a, lang, atoi(ym), atoi(ym + 5));
+}
 
 const char *field_day(struct arena *a, const char *in, const char **out)
 {

@@ -22,6 +22,17 @@
    is the caller's rule on top. */
 const char *field_day(struct arena *a, const char *in, const char **out);
 
+/* A month: "2026-09", as month inputs send it and links carry it, or "09/2026" as people type
+   it; years FIELD_MONTH_YEAR_MIN..MAX; normalised to "YYYY-MM". */
+#define FIELD_MONTH_YEAR_MIN 2000
+#define FIELD_MONTH_YEAR_MAX 2100
+const char *field_month(struct arena *a, const char *in, const char **out);
+/* "novembre 2026" for year and month (1..12) in lang; the bare numbers for a month out of
+   range. */
+const char *field_month_label(struct arena *a, const char *lang, int year, int month);
+/* The same for "YYYY-MM" (returned as is when malformed). */
+const char *field_month_label_ym(struct arena *a, const char *lang, const char *ym);
+
 /* A row id: 1 to FIELD_ROW_ID_CHARS digits, no sign, no leading zero. Refused with "Choose one
    of the options listed.": ids come from the page's own options and links. */
 const char *field_row_id(struct arena *a, const char *in, const char **out);

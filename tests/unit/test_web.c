@@ -259,6 +259,27 @@ static void test_str_digits(void **state)
     assert_false(str_digits(NULL, 0, 5));
 }
 
+/* One month field and one month label serve the statement, the debts, the meals and the
+   calendars: both typed forms normalise to "YYYY-MM", anything else is refused, and the label
+   is the translated month name with the year. */
+static void test_field_month(void **state)
+{
+    const char *out = NULL;
+    assert_null(field_month(&test_arena, "2026-09", &out));
+    assert_string_equal(out, "2026-09");
+    assert_null(field_month(&test_arena, "11/2026", &out));
+    assert_string_equal(out, "2026-11");
+    static const char *const bad[] = {"2026-13", "2026-00", "2026-9",  "1999-12", "2101-01",
+                                      "26-09",   "2026/09", "abcd-ef", "",        "2026-09-01"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_string_equal(field_month(&test_arena, bad[i], &out), "Enter a month like 2026-09.");
+    assert_int_equal(i18n_init(), 0);
+    assert_string_equal(field_month_label(&test_arena, "it", 2026, 11), "novembre 2026");
+    assert_string_equal(field_month_label(&test_arena, "en", 2027, 1), "January 2027");
+    assert_string_equal(field_month_label_ym(&test_arena, "en", "2026-09"), "September 2026");
+    assert_string_equal(field_month_label_ym(&test_arena, "en", "2026-9"), "2026-9");
+}
+
 static void test_field_day(void **state)
 {
     static const char *const msg = "Enter a date like 15/01/2027.";
@@ -382,6 +403,7 @@ int main(void)
         cmocka_unit_test(test_embedded_italian_catalog),
         cmocka_unit_test(test_str_digits),
         cmocka_unit_test(test_field_day),
+        cmocka_unit_test(test_field_month),
         cmocka_unit_test(test_field_row_id),
         cmocka_unit_test(test_field_euro_defaults),
         cmocka_unit_test(test_field_euro_rules),

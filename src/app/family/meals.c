@@ -32,24 +32,8 @@
 
 /* ---- fields ---------------------------------------------------------------------------------- */
 
-/* "YYYY-MM", a real month in the calendar's years. */
-static const char *meals_field_month(struct arena *a, const char *in, const char **out)
-{
-    (void)a;
-    if (strlen(in) != 7 || in[4] != '-')
-        return N_("Choose one of the options listed.");
-    for (int i = 0; i < 7; i++)
-        if (i != 4 && (in[i] < '0' || in[i] > '9'))
-            return N_("Choose one of the options listed.");
-    int m = atoi(in + 5), y = atoi(in);
-    if (m < 1 || m > 12 || y < SCHOOL_CALENDAR_YEAR_MIN || y > SCHOOL_CALENDAR_YEAR_MAX)
-        return N_("Choose one of the options listed.");
-    *out = in;
-    return NULL;
-}
-
 #define MEALS_COMMON_FIELDS                                                                        \
-    {"alunno", field_row_id, FIELD_ROW_ID_CHARS, false}, {"mese", meals_field_month, 7, false},    \
+    {"alunno", field_row_id, FIELD_ROW_ID_CHARS, false}, {"mese", field_month, 7, false},          \
         {"request_key", field_token, BOOKING_KEY_MAX, false},                                      \
     {                                                                                              \
         "mail", field_token, 1, false                                                              \
@@ -57,7 +41,7 @@ static const char *meals_field_month(struct arena *a, const char *in, const char
 
 static const struct field_spec meals_view_fields[] = {
     {"alunno", field_row_id, FIELD_ROW_ID_CHARS, false},
-    {"mese", meals_field_month, 7, false},
+    {"mese", field_month, 7, false},
 };
 static const struct field_spec meals_cancel_fields[] = {
     MEALS_COMMON_FIELDS,
@@ -151,11 +135,6 @@ static const char *meals_money(struct req *r, int64_t cents)
     money_format(cents, s);
     return s;
 }
-
-static const char *const meals_month_names[] = {
-    N_("January"), N_("February"), N_("March"),     N_("April"),   N_("May"),      N_("June"),
-    N_("July"),    N_("August"),   N_("September"), N_("October"), N_("November"), N_("December"),
-};
 
 /* The days a receipt covers, for people. to_day "" for one day, an open-ended absence and a
    resume. */
@@ -477,8 +456,7 @@ static void meals_show(struct req *r, struct resp *w, int status, const char *fo
         page_error(r, w, rc == 0 ? 404 : 500);
         return;
     }
-    tv_set_str(d, "month_label",
-               arena_printf(&r->arena, "%s %d", tr(r->lang, meals_month_names[month - 1]), year));
+    tv_set_str(d, "month_label", field_month_label(&r->arena, r->lang, year, month));
     int py = month == 1 ? year - 1 : year, pm = month == 1 ? 12 : month - 1;
     int ny = month == 12 ? year + 1 : year, nm = month == 12 ? 1 : month + 1;
     if (py >= SCHOOL_CALENDAR_YEAR_MIN)
@@ -489,10 +467,8 @@ static void meals_show(struct req *r, struct resp *w, int status, const char *fo
         tv_set_str(d, "next_href",
                    arena_printf(&r->arena, "%s?alunno=%lld&mese=%04d-%02d", base,
                                 (long long)pupil->id, ny, nm));
-    tv_set_str(d, "prev_label",
-               arena_printf(&r->arena, "%s %d", tr(r->lang, meals_month_names[pm - 1]), py));
-    tv_set_str(d, "next_label",
-               arena_printf(&r->arena, "%s %d", tr(r->lang, meals_month_names[nm - 1]), ny));
+    tv_set_str(d, "prev_label", field_month_label(&r->arena, r->lang, py, pm));
+    tv_set_str(d, "next_label", field_month_label(&r->arena, r->lang, ny, nm));
     tv_set_bool(d, "enrolled", m.enrolled);
     if (m.enrolled) {
         meals_grid(r, d, &m);

@@ -33,25 +33,9 @@
 
 /* ---- fields -------------------------------------------------------------------------------- */
 
-/* "YYYY-MM", a real month. */
-static const char *statement_field_month(struct arena *a, const char *in, const char **out)
-{
-    (void)a;
-    if (strlen(in) != 7 || in[4] != '-')
-        return N_("Choose one of the options listed.");
-    for (int i = 0; i < 7; i++)
-        if (i != 4 && (in[i] < '0' || in[i] > '9'))
-            return N_("Choose one of the options listed.");
-    int m = atoi(in + 5), y = atoi(in);
-    if (m < 1 || m > 12 || y < TAX_CERT_YEAR_MIN || y > TAX_CERT_YEAR_MAX)
-        return N_("Choose one of the options listed.");
-    *out = in;
-    return NULL;
-}
-
 /* A row id: 1 to 18 digits, no sign, no leading zero. */
 static const struct field_spec statement_fields[] = {
-    {"mese", statement_field_month, 7, false},
+    {"mese", field_month, 7, false},
     {"alunno", field_row_id, FIELD_ROW_ID_CHARS, false},
 };
 
@@ -119,20 +103,6 @@ static const char *statement_date(struct req *r, const char *iso)
 static const char *statement_pupil_name(struct req *r, const struct pupil_summary *p)
 {
     return arena_printf(&r->arena, "%s %s", p->name, p->surname);
-}
-
-/* "novembre 2026" for "2026-11". */
-static const char *statement_month_label(struct req *r, const char *month)
-{
-    static const char *const names[] = {
-        N_("January"),   N_("February"), N_("March"),    N_("April"),
-        N_("May"),       N_("June"),     N_("July"),     N_("August"),
-        N_("September"), N_("October"),  N_("November"), N_("December"),
-    };
-    int m = atoi(month + 5);
-    if (m < 1 || m > 12)
-        return month;
-    return arena_printf(&r->arena, "%s %.4s", tr(r->lang, names[m - 1]), month);
 }
 
 static bool statement_render(struct req *r, struct resp *w, const struct doc *d,
@@ -236,8 +206,8 @@ static const char *statement_query(struct req *r, const struct statement *s)
 /* "novembre 2026", "Every month", with the pupil when chosen. */
 static const char *statement_period(struct req *r, const struct statement *s)
 {
-    const char *period =
-        s->month ? statement_month_label(r, s->month) : tr(r->lang, N_("Every month"));
+    const char *period = s->month ? field_month_label_ym(&r->arena, r->lang, s->month)
+                                  : tr(r->lang, N_("Every month"));
     if (s->pupil)
         period = arena_printf(&r->arena, "%s, %s", period, statement_pupil_name(r, s->pupil));
     return period;
@@ -279,10 +249,11 @@ static void statement_show(struct req *r, struct resp *w, int status, struct db 
     for (size_t i = 0; i < s.nmonths; i++) {
         bool on = s.month && !strcmp(s.month, s.months[i]);
         listed |= on;
-        statement_option(opts, s.months[i], statement_month_label(r, s.months[i]), on);
+        statement_option(opts, s.months[i], field_month_label_ym(&r->arena, r->lang, s.months[i]),
+                         on);
     }
     if (s.month && !listed)
-        statement_option(opts, s.month, statement_month_label(r, s.month), true);
+        statement_option(opts, s.month, field_month_label_ym(&r->arena, r->lang, s.month), true);
     opts = statement_select(r, selects, "alunno", N_("Pupil"), N_("All"));
     for (size_t i = 0; i < s.npupils; i++)
         statement_option(opts, arena_printf(&r->arena, "%lld", (long long)s.pupils[i].id),

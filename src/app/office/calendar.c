@@ -96,11 +96,6 @@ static const char *const calendar_weekday_names[] = {
     N_("Friday"), N_("Saturday"), N_("Sunday"),
 };
 
-static const char *const calendar_month_names[] = {
-    N_("January"), N_("February"), N_("March"),     N_("April"),   N_("May"),      N_("June"),
-    N_("July"),    N_("August"),   N_("September"), N_("October"), N_("November"), N_("December"),
-};
-
 static const char *calendar_href(struct req *r, const char *path)
 {
     return arena_printf(&r->arena, "/%s/ufficio/calendari%s", r->tenant.slug, path);
@@ -321,7 +316,7 @@ static const char *calendar_month_href(struct req *r, const struct calendar_ctx 
 
 static const char *calendar_month_label(struct req *r, int k)
 {
-    return arena_printf(&r->arena, "%s %d", tr(r->lang, calendar_month_names[k % 12]), k / 12);
+    return field_month_label(&r->arena, r->lang, k / 12, k % 12 + 1);
 }
 
 /* "Class 4A: School trip (Uscita didattica al museo)". */

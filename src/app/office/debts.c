@@ -79,20 +79,6 @@ static const char *debts_field_page(struct arena *a, const char *in, const char 
     return NULL;
 }
 
-/* A month as the month picker sends it (YYYY-MM) or as people type it (mm/yyyy). */
-static const char *debts_field_month(struct arena *a, const char *in, const char **out)
-{
-    const char *iso = in;
-    if (strlen(in) == 7 && in[2] == '/')
-        iso = arena_printf(a, "%.4s-%.2s", in + 3, in);
-    int y, m, d;
-    if (strlen(iso) != 7 || !time_parse_date(arena_printf(a, "%s-01", iso), &y, &m, &d) ||
-        y < 2000 || y > 2999)
-        return N_("Enter a month like 2026-09.");
-    *out = arena_printf(a, "%04d-%02d", y, m);
-    return NULL;
-}
-
 static const char *debts_field_ledger_kind(struct arena *a, const char *in, const char **out)
 {
     enum ledger_kind k;
@@ -160,7 +146,7 @@ static const struct field_spec debts_remind_fields[] = {
 };
 
 static const struct field_spec debts_account_fields[] = {
-    {"mese", debts_field_month, 7, false},
+    {"mese", field_month, 7, false},
     {"alunno", field_row_id, FIELD_ROW_ID_CHARS, false},
     {"tipo", debts_field_ledger_kind, 16, false},
 };

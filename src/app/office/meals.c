@@ -33,19 +33,6 @@
 
 /* ---- fields -------------------------------------------------------------------------------- */
 
-/* A month as the month picker sends it (YYYY-MM) or as people type it (mm/yyyy). */
-static const char *meals_field_month(struct arena *a, const char *in, const char **out)
-{
-    const char *iso = in;
-    if (strlen(in) == 7 && in[2] == '/')
-        iso = arena_printf(a, "%.4s-%.2s", in + 3, in);
-    long day;
-    if (strlen(iso) != 7 || !school_calendar_parse_day(arena_printf(a, "%s-01", iso), &day))
-        return N_("Enter a month like 2026-09.");
-    *out = arena_strdup(a, iso);
-    return NULL;
-}
-
 /* A day in the years the service can have (field_day's forms). */
 static const char *meals_field_day(struct arena *a, const char *in, const char **out)
 {
@@ -115,7 +102,7 @@ static const char *meals_field_key(struct arena *a, const char *in, const char *
 }
 
 static const struct field_spec meals_list_fields[] = {
-    {"mese", meals_field_month, 7, false},
+    {"mese", field_month, 7, false},
     {"scuola", field_row_id, FIELD_ROW_ID_CHARS, false},
 };
 
@@ -141,7 +128,7 @@ static const struct field_spec meals_find_fields[] = {
 };
 
 static const struct field_spec meals_pupil_fields[] = {
-    {"mese", meals_field_month, 7, false},
+    {"mese", field_month, 7, false},
 };
 
 static const struct field_spec meals_booking_fields[] = {
@@ -193,20 +180,6 @@ static const char *meals_euro(struct req *r, int64_t cents)
 static const char *meals_n(struct req *r, long n)
 {
     return arena_printf(&r->arena, "%ld", n);
-}
-
-/* "novembre 2026" for "2026-11". */
-static const char *meals_month_label(struct req *r, const char *month)
-{
-    static const char *const names[] = {
-        N_("January"),   N_("February"), N_("March"),    N_("April"),
-        N_("May"),       N_("June"),     N_("July"),     N_("August"),
-        N_("September"), N_("October"),  N_("November"), N_("December"),
-    };
-    int m = atoi(month + 5);
-    if (strlen(month) < 7 || m < 1 || m > 12)
-        return month;
-    return arena_printf(&r->arena, "%s %.4s", tr(r->lang, names[m - 1]), month);
 }
 
 /* The month after (delta 1) or before (-1) "YYYY-MM". */
@@ -373,7 +346,7 @@ static void meals_list_show(struct req *r, struct resp *w, int status)
     tv_set_str(d, "open_action", meals_href(r, "/pasti/giorno"));
     tv_set_str(d, "find_action", meals_href(r, "/pasti/alunni"));
     meals_school_options(r, d, schools, nschools, school_id);
-    tv_set_str(d, "month_label", meals_month_label(r, month));
+    tv_set_str(d, "month_label", field_month_label_ym(&r->arena, r->lang, month));
     tv_set_str(d, "school_name", school_name);
     if (school_id)
         tv_set_int(d, "school_id", school_id);
@@ -401,7 +374,7 @@ static void meals_list_show(struct req *r, struct resp *w, int status)
         for (size_t i = 0; i < nmonths; i++) {
             const struct meal_count *c = &months[i];
             meals_count_row(
-                r, list, c, meals_month_label(r, c->key),
+                r, list, c, field_month_label_ym(&r->arena, r->lang, c->key),
                 arena_printf(&r->arena, "%s?mese=%s%s", meals_href(r, "/pasti"), c->key, sq));
         }
         meals_total(r, d, "months_total", months, nmonths);
@@ -810,7 +783,7 @@ static void meals_pupil_show(struct req *r, struct resp *w, int status, const ch
     tv_set_str(d, "page_title", title);
     tv_set_str(d, "title", title);
     tv_set_str(d, "fiscal_code", p.fiscal_code);
-    tv_set_str(d, "month_label", meals_month_label(r, month));
+    tv_set_str(d, "month_label", field_month_label_ym(&r->arena, r->lang, month));
     tv_set_str(
         d, "account_href",
         meals_href(r, arena_printf(&r->arena, "/famiglie/%lld/conto", (long long)p.guardian_id)));
