@@ -1,16 +1,33 @@
 /* Dispatch from the public driver interface to the connection's driver. */
 #include "store/db_impl.h"
 
+#include <pthread.h>
+#include <time.h>
+
 struct db *db_open(const char *path, const struct db_open_opts *opts, char *err, size_t errsz)
 {
     /* One engine today; the choice by URL scheme (postgresql://) comes with the second driver. */
     return db_sqlite_driver.open(path, opts, err, errsz);
 }
 
+/* The writers of this process, one at a time (struct db_driver.one_writer). */
+#define DB_WRITER_WAIT_MS 5000
+static pthread_mutex_t db_writer = PTHREAD_MUTEX_INITIALIZER;
+
+static void db_writer_release(struct db *db)
+{
+    if (db->holds_writer) {
+        db->holds_writer = false;
+        pthread_mutex_unlock(&db_writer);
+    }
+}
+
 void db_close(struct db *db)
 {
-    if (db)
+    if (db) {
+        db_writer_release(db);
         db->driver->close(db);
+    }
 }
 
 const char *db_errmsg(struct db *db)
@@ -77,17 +94,35 @@ void db_reset(struct db_stmt *st)
 
 enum db_err db_begin(struct db *db)
 {
-    return db_exec_stmt(db_stmt(db, STMT_BEGIN));
+    if (db->driver->one_writer && !db->holds_writer) {
+        /* A writer that never ends its transaction must not stall the others forever: after
+           DB_WRITER_WAIT_MS they go ahead and meet the database's own lock and busy timeout, as
+           they would without the mutex. */
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += DB_WRITER_WAIT_MS / 1000;
+        if (pthread_mutex_timedlock(&db_writer, &until) == 0)
+            db->holds_writer = true;
+    }
+    enum db_err e = db_exec_stmt(db_stmt(db, STMT_BEGIN));
+    if (e != DB_OK)
+        db_writer_release(db);
+    return e;
 }
 
 enum db_err db_commit(struct db *db)
 {
-    return db_exec_stmt(db_stmt(db, STMT_COMMIT));
+    enum db_err e = db_exec_stmt(db_stmt(db, STMT_COMMIT));
+    if (e == DB_OK)
+        db_writer_release(db); /* a failed commit is still open: the caller rolls back */
+    return e;
 }
 
 enum db_err db_rollback(struct db *db)
 {
-    return db_exec_stmt(db_stmt(db, STMT_ROLLBACK));
+    enum db_err e = db_exec_stmt(db_stmt(db, STMT_ROLLBACK));
+    db_writer_release(db);
+    return e;
 }
 
 int64_t db_last_id(struct db *db)

@@ -65,6 +65,10 @@ enum db_err db_exec_script(struct db *db, const char *sql);
 /* Driver vtable: one per database engine. */
 struct db_driver {
     const char *name;
+    /* The engine lets one transaction write at a time (SQLite): db_begin queues this process's
+       writers on a mutex, so a writer waits exactly until the one before it commits instead of
+       polling the database lock with sleeps (other processes still meet the busy timeout). */
+    bool one_writer;
     struct db *(*open)(const char *path, const struct db_open_opts *opts, char *err, size_t errsz);
     void (*close)(struct db *db);
     const char *(*errmsg)(struct db *db);

@@ -5,10 +5,13 @@
 #ifndef REFETTORIO_STORE_DB_IMPL_H
 #define REFETTORIO_STORE_DB_IMPL_H
 
+#include <stdbool.h>
+
 #include "store/db.h"
 
 struct db {
     const struct db_driver *driver;
+    bool holds_writer; /* this connection holds the process's writer mutex (one_writer) */
 };
 
 struct db_stmt {

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "util/log.h"
 
@@ -29,36 +28,7 @@ struct sqlite_db {
     struct db base;
     sqlite3 *h;
     struct sqlite_stmt *stmts[STMT__COUNT];
-    int busy_timeout_ms;
-    struct timespec busy_since; /* when the current wait for a lock began */
 };
-
-/*
- * Waiting for the write lock. SQLite's own busy handler sleeps 1, 2, 5, 10 ... 100 ms between
- * tries, which is right for processes that hold the lock for long, but a write transaction here
- * holds it for a fraction of a millisecond (one synced commit): a request that found the lock
- * taken slept for 10 to 100 times longer than it had to wait, and under concurrent cancellations
- * those sleeps, not the disk, set the pace. This handler retries after 50 us, then 200 us, then
- * every millisecond, until busy_timeout_ms have passed since the first try.
- */
-static long elapsed_ms(const struct timespec *since)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (long)(now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
-}
-
-static int sqlite_busy_wait(void *arg, int tries)
-{
-    struct sqlite_db *s = arg;
-    if (tries == 0)
-        clock_gettime(CLOCK_MONOTONIC, &s->busy_since);
-    else if (elapsed_ms(&s->busy_since) >= s->busy_timeout_ms)
-        return 0; /* give up: the caller gets SQLITE_BUSY */
-    struct timespec pause = {0, tries < 20 ? 50000L : tries < 100 ? 200000L : 1000000L};
-    nanosleep(&pause, NULL);
-    return 1;
-}
 
 static struct sqlite_db *sqlite_of(struct db *db)
 {
@@ -122,8 +92,8 @@ static struct db *sqlite_open(const char *path, const struct db_open_opts *opts,
         return NULL;
     }
     sqlite3_extended_result_codes(s->h, 1);
-    s->busy_timeout_ms = (opts && opts->busy_timeout_ms) ? opts->busy_timeout_ms : 5000;
-    sqlite3_busy_handler(s->h, sqlite_busy_wait, s);
+    int busy = (opts && opts->busy_timeout_ms) ? opts->busy_timeout_ms : 5000;
+    sqlite3_busy_timeout(s->h, busy);
     static const char *const pragmas = "PRAGMA journal_mode=WAL;"
                                        "PRAGMA foreign_keys=ON;"
                                        "PRAGMA synchronous=FULL;"
@@ -274,6 +244,7 @@ static int sqlite_changes(struct db *db)
 
 const struct db_driver db_sqlite_driver = {
     .name = "sqlite",
+    .one_writer = true,
     .open = sqlite_open,
     .close = sqlite_close,
     .errmsg = sqlite_errmsg,

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <pthread.h>
+#include <stdatomic.h>
 
 #include "integrations/mail/outbox.h"
 #include "services/audit.h"
@@ -202,6 +204,52 @@ static void test_transaction_rollback(void **state)
     arena_free(&ar);
 }
 
+/* Writers of one process queue for the write transaction: a second connection's db_begin
+   returns only once the first connection's transaction has committed (it waits on the writer
+   mutex, not on SQLite's busy sleeps), and then sees the first one's row. */
+struct writer_race {
+    const char *path;
+    _Atomic int first_began, first_committed, second_saw_commit;
+};
+
+static void *second_writer(void *arg)
+{
+    struct writer_race *w = arg;
+    while (!atomic_load(&w->first_began))
+        usleep(1000);
+    char err[256];
+    struct db *db = db_open(w->path, NULL, err, sizeof(err));
+    if (!db)
+        return NULL;
+    if (db_begin(db) == DB_OK) {
+        atomic_store(&w->second_saw_commit, atomic_load(&w->first_committed) ? 1 : -1);
+        db_commit(db);
+    }
+    db_close(db);
+    return NULL;
+}
+
+static void test_writers_queue_for_the_write_transaction(void **state)
+{
+    struct fixture *f = *state;
+    struct writer_race w = {.path = f->path};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, second_writer, &w), 0);
+    assert_int_equal(db_begin(f->db), DB_OK);
+    atomic_store(&w.first_began, 1);
+    usleep(200000); /* the second writer is now waiting in db_begin */
+    assert_int_equal(atomic_load(&w.second_saw_commit), 0);
+    atomic_store(&w.first_committed, 1);
+    assert_int_equal(db_commit(f->db), DB_OK);
+    pthread_join(th, NULL);
+    assert_int_equal(atomic_load(&w.second_saw_commit), 1);
+    /* And a rollback hands the turn on as well. */
+    assert_int_equal(db_begin(f->db), DB_OK);
+    assert_int_equal(db_rollback(f->db), DB_OK);
+    assert_int_equal(db_begin(f->db), DB_OK);
+    assert_int_equal(db_commit(f->db), DB_OK);
+}
+
 static void test_demo_seed_is_idempotent(void **state)
 {
     struct fixture *f = *state;
@@ -249,6 +297,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_migrations_apply_once),
+        cmocka_unit_test(test_writers_queue_for_the_write_transaction),
         cmocka_unit_test(test_every_statement_prepares),
         cmocka_unit_test(test_tenant_school_class_and_isolation),
         cmocka_unit_test(test_staff_create_and_authenticate),
