@@ -601,6 +601,8 @@ static void calendar_school_page(struct req *r, struct resp *w, int status,
         return;
     }
     struct tv *d = page_new(r, N_("School calendar"));
+    tv_set_str(d, "page_title",
+               arena_printf(&r->arena, "%s: %s", tr(r->lang, N_("Calendars")), c->school_name));
     calendar_crumbs(r, d, c->school_name, c->year.id);
     if (!page_form_begin(r, w, d, form_error))
         return;
