@@ -8,6 +8,7 @@
 #include "integrations/mail/outbox.h"
 #include "services/audit.h"
 #include "services/calendar.h"
+#include "services/cutoff_job.h"
 #include "services/guardian.h"
 #include "services/tenant.h"
 #include "util/log.h"
@@ -301,19 +302,7 @@ static int booking_year_load(struct db *db, struct arena *a, int64_t tenant_id, 
     db_reset(st);
     if (e != DB_DONE)
         return -1;
-    st = db_stmt(db, STMT_BOOKING_FROZEN_DAYS);
-    if (!st)
-        return -1;
-    db_bind_int(st, 1, tenant_id);
-    db_bind_text(st, 2, from);
-    db_bind_text(st, 3, to);
-    while ((e = db_step(st)) == DB_ROW) {
-        long d;
-        if (school_calendar_parse_day(db_col_text(st, 0), &d) && d >= y->first && d <= y->last)
-            y->frozen[d - y->first] = true;
-    }
-    db_reset(st);
-    return e == DB_DONE ? 0 : -1;
+    return cutoff_job_frozen_days(db, tenant_id, y->first, y->last, y->frozen);
 }
 
 /* The next receipt number of the tenant for the Rome year of now. */
@@ -945,19 +934,7 @@ int booking_month(struct db *db, struct arena *a, int64_t tenant_id, int64_t gua
     db_reset(st);
     if (e != DB_DONE)
         return -1;
-    st = db_stmt(db, STMT_BOOKING_FROZEN_DAYS);
-    if (!st)
-        return -1;
-    db_bind_int(st, 1, tenant_id);
-    db_bind_text(st, 2, from);
-    db_bind_text(st, 3, to);
-    while ((e = db_step(st)) == DB_ROW) {
-        long d;
-        if (school_calendar_parse_day(db_col_text(st, 0), &d) && d >= first && d <= last)
-            frozen[d - first] = true;
-    }
-    db_reset(st);
-    if (e != DB_DONE)
+    if (cutoff_job_frozen_days(db, tenant_id, first, last, frozen) != 0)
         return -1;
     st = db_stmt(db, STMT_BOOKING_MEALS);
     if (!st)

@@ -579,34 +579,14 @@ int cutoff_job_run(struct db *db, int64_t tenant_id, const char *day, const char
 
 /* ---- the scheduler -------------------------------------------------------------------------- */
 
-int cutoff_job_frozen(struct db *db, int64_t tenant_id, const char *day)
+int cutoff_job_frozen_days(struct db *db, int64_t tenant_id, long first, long last, bool *frozen)
 {
-    struct db_stmt *st = db_stmt(db, STMT_CUTOFF_DONE_DAYS);
-    if (!st)
-        return -1;
-    db_bind_int(st, 1, tenant_id);
-    db_bind_text(st, 2, CUTOFF_JOB_KIND);
-    db_bind_text(st, 3, day);
-    db_bind_text(st, 4, day);
-    enum db_err e = db_step(st);
-    db_reset(st);
-    return e == DB_ROW ? 1 : e == DB_DONE ? 0 : -1;
-}
-
-struct cutoff_tenant {
-    int64_t id;
-    struct cutoff_rule rule;
-    bool rule_ok;
-    char created_at[TIME_ISO_MAX];
-};
-
-/* Which of the days first..first+CUTOFF_CATCH_UP_DAYS are done, as bits. 0 or -1. */
-static int cutoff_done_days(struct db *db, int64_t tenant_id, long first, unsigned *done)
-{
-    *done = 0;
+    if (last < first)
+        return 0;
+    memset(frozen, 0, (size_t)(last - first + 1) * sizeof(*frozen));
     char from[SCHOOL_CALENDAR_DAY_SIZE], to[SCHOOL_CALENDAR_DAY_SIZE];
     school_calendar_format_day(first, from);
-    school_calendar_format_day(first + CUTOFF_CATCH_UP_DAYS, to);
+    school_calendar_format_day(last, to);
     struct db_stmt *st = db_stmt(db, STMT_CUTOFF_DONE_DAYS);
     if (!st)
         return -1;
@@ -617,13 +597,28 @@ static int cutoff_done_days(struct db *db, int64_t tenant_id, long first, unsign
     enum db_err e;
     while ((e = db_step(st)) == DB_ROW) {
         long d;
-        if (school_calendar_parse_day(db_col_text(st, 0), &d) && d >= first &&
-            d <= first + CUTOFF_CATCH_UP_DAYS)
-            *done |= 1u << (d - first);
+        if (school_calendar_parse_day(db_col_text(st, 0), &d) && d >= first && d <= last)
+            frozen[d - first] = true;
     }
     db_reset(st);
     return e == DB_DONE ? 0 : -1;
 }
+
+int cutoff_job_frozen(struct db *db, int64_t tenant_id, const char *day)
+{
+    long d;
+    bool frozen;
+    if (!school_calendar_parse_day(day, &d))
+        return -1;
+    return cutoff_job_frozen_days(db, tenant_id, d, d, &frozen) != 0 ? -1 : frozen;
+}
+
+struct cutoff_tenant {
+    int64_t id;
+    struct cutoff_rule rule;
+    bool rule_ok;
+    char created_at[TIME_ISO_MAX];
+};
 
 int cutoff_job_tick(struct db *db, time_t now, const char *node)
 {
@@ -668,13 +663,13 @@ int cutoff_job_tick(struct db *db, time_t now, const char *node)
             log_warn("cut-off: the municipality's cut-off time is not valid", "tenant", id);
             continue;
         }
-        unsigned done;
-        if (cutoff_done_days(db, t->id, first, &done) != 0) {
+        bool done[CUTOFF_CATCH_UP_DAYS + 1];
+        if (cutoff_job_frozen_days(db, t->id, first, today, done) != 0) {
             rc = -1;
             continue;
         }
         for (long d = first; d <= today; d++) {
-            if (done & (1u << (d - first)))
+            if (done[d - first])
                 continue;
             time_t closes = cutoff_closes_at(&t->rule, d);
             if (closes > now)

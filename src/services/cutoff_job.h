@@ -66,6 +66,10 @@ int cutoff_job_run(struct db *db, int64_t tenant_id, const char *day, const char
 /* Whether the day has been frozen for the tenant (its cut-off job is done). 1, 0, -1. */
 int cutoff_job_frozen(struct db *db, int64_t tenant_id, const char *day);
 
+/* Which days of first..last (day numbers) have been frozen: frozen[d - first] is set for each,
+   cleared for the others (frozen has last - first + 1 entries). 0, or -1 on a database error. */
+int cutoff_job_frozen_days(struct db *db, int64_t tenant_id, long first, long last, bool *frozen);
+
 /* The scheduler's step: for every tenant, every day from the last frozen (at most 7 days back)
    to today whose cut-off has passed at now, runs cutoff_job_run. Returns how many runs it did,
    -1 on a database error. Called by the meals worker thread in `serve` every minute. */

@@ -33,85 +33,19 @@
 #include "store/store.h"
 #include "util/log.h"
 #include "util/time.h"
+
+#include "unit/demo_db.h"
 #include "web/i18n.h"
 
 /* 2026-11-20T07:00:00Z, a Friday: the demo municipality is created at this instant. */
 #define T_SEED ((time_t)1795158000)
 #define NODE   "test-node"
 
-static char db_path[160];
-
-struct fixture {
-    char dir[64];
-    struct db *db;
-    struct tenant t;
-    struct arena a;
-};
-
-/* ---- raw SQL through a second connection (committed data only) ----------------------------- */
-
-static long long sql_int(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *sql = sqlite3_vmprintf(fmt, ap);
-    va_end(ap);
-    sqlite3 *h;
-    long long v = -1;
-    if (sqlite3_open_v2(db_path, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
-        sqlite3_busy_timeout(h, 5000);
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK) {
-            if (sqlite3_step(st) == SQLITE_ROW)
-                v = sqlite3_column_int64(st, 0);
-            sqlite3_finalize(st);
-        }
-    }
-    sqlite3_close(h);
-    sqlite3_free(sql);
-    return v;
-}
-
-static void sql_exec(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *sql = sqlite3_vmprintf(fmt, ap);
-    va_end(ap);
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open(db_path, &h), SQLITE_OK);
-    sqlite3_busy_timeout(h, 5000);
-    char *err = NULL;
-    int rc = sqlite3_exec(h, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(h, sql, NULL, NULL, &err);
-    if (rc != SQLITE_OK)
-        fprintf(stderr, "# %s: %s\n", sql, err ? err : "?");
-    sqlite3_free(err);
-    sqlite3_close(h);
-    sqlite3_free(sql);
-    assert_int_equal(rc, SQLITE_OK);
-}
-
 /* ---- fixture -------------------------------------------------------------------------------- */
 
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof(*f));
-    snprintf(f->dir, sizeof(f->dir), "/tmp/refettorio-cutoff-XXXXXX");
-    char err[256];
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(db_path, sizeof(db_path), "%s/t.sqlite", f->dir);
-    log_set_quiet(getenv("TEST_VERBOSE") == NULL);
-    if (password_init() != 0 || i18n_init() != 0 || store_init(db_path, err, sizeof(err)) != 0)
-        return -1;
-    f->db = store_db();
-    arena_init(&f->a, 8192);
-    time_set_fake(T_SEED);
-    bool created;
-    if (demo_seed(f->db, "http://127.0.0.1:8080", &created) != 0 || !created ||
-        tenant_find(f->db, &f->a, DEMO_TENANT_SLUG, &f->t) != 1)
+    if (demo_db_setup(state, "cutoff", T_SEED) != 0)
         return -1;
     /* The demo's own booking changes (a cancellation, a plain meal, an absence in the coming
        days) are cleared: each test sets the days it needs. */
@@ -121,24 +55,7 @@ static int setup(void **state)
                  ? 0
                  : -1;
     sqlite3_close(h);
-    if (rc != 0)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    time_set_fake(0);
-    store_thread_done();
-    arena_free(&f->a);
-    char cmd[160];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-    int rc = system(cmd);
-    (void)rc;
-    free(f);
-    return 0;
+    return rc;
 }
 
 /* ---- the oracle: who eats by the per-pupil rules -------------------------------------------- */
@@ -899,5 +816,5 @@ int main(void)
         cmocka_unit_test(test_scheduler),
         cmocka_unit_test(test_ledger_append_many),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, demo_db_teardown);
 }

@@ -29,6 +29,8 @@
 #include "util/time.h"
 #include "web/i18n.h"
 
+#include "unit/demo_db.h"
+
 /* 2026-11-20T07:00:00Z, a Friday: the demo municipality is created at this instant. */
 #define T_SEED ((time_t)1795158000)
 #define DAY    "2026-11-25" /* a Wednesday: the demo books Giulia a plain meal on it */
@@ -36,71 +38,9 @@
 #define MATTEO "SPSMTT17B11F839K"
 #define SOFIA  "FRRSFO19T41F205D" /* Milani, diet NO-SUINO */
 
-static char db_path[160];
-
-struct fixture {
-    char dir[64];
-    struct db *db;
-    struct tenant t;
-    struct arena a;
-};
-
-static long long sql_int(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *sql = sqlite3_vmprintf(fmt, ap);
-    va_end(ap);
-    sqlite3 *h;
-    long long v = -1;
-    if (sqlite3_open_v2(db_path, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
-        sqlite3_busy_timeout(h, 5000);
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK) {
-            if (sqlite3_step(st) == SQLITE_ROW)
-                v = sqlite3_column_int64(st, 0);
-            sqlite3_finalize(st);
-        }
-    }
-    sqlite3_close(h);
-    sqlite3_free(sql);
-    return v;
-}
-
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof(*f));
-    snprintf(f->dir, sizeof(f->dir), "/tmp/refettorio-kitchen-XXXXXX");
-    char err[256];
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(db_path, sizeof(db_path), "%s/t.sqlite", f->dir);
-    log_set_quiet(getenv("TEST_VERBOSE") == NULL);
-    if (password_init() != 0 || i18n_init() != 0 || store_init(db_path, err, sizeof(err)) != 0)
-        return -1;
-    f->db = store_db();
-    arena_init(&f->a, 8192);
-    time_set_fake(T_SEED);
-    bool created;
-    if (demo_seed(f->db, "http://127.0.0.1:8080", &created) != 0 || !created ||
-        tenant_find(f->db, &f->a, DEMO_TENANT_SLUG, &f->t) != 1)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    time_set_fake(0);
-    store_thread_done();
-    arena_free(&f->a);
-    char cmd[160];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-    int rc = system(cmd);
-    (void)rc;
-    free(f);
-    return 0;
+    return demo_db_setup(state, "kitchen", T_SEED);
 }
 
 /* The sheet adds up: classes and diets to their school, schools to the sheet, the special list
@@ -486,5 +426,5 @@ int main(void)
         cmocka_unit_test(test_counts),
         cmocka_unit_test(test_names),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, demo_db_teardown);
 }
